@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using LedgerCore.StateMachine;
+using LedgerCore.StateMachine.Storage;
+
+namespace LedgerCore;
+
+/// <summary>
+/// The deterministic double-entry state machine: accounts, transfers (single-phase, two-phase,
+/// balancing, closing, imported), linked chains, idempotency, history and reads, with the reference's
+/// fields, flags, result codes and validation order.
+/// </summary>
+/// <remarks>
+/// It does no I/O, reads no clock and uses no randomness: the batch timestamp is an argument, so
+/// feeding two machines the same batches with the same timestamps gives the same results and the
+/// same <see cref="ComputeDigest"/>. Not thread-safe: one thread applies batches (the engine's
+/// processor); reads must not run concurrently with writes.
+/// </remarks>
+public sealed partial class LedgerStateMachine
+{
+    /// <summary>The most events one batch may hold.</summary>
+    public const int BatchEventsMax = 8190;
+
+    internal const ulong NanosecondsPerSecond = 1_000_000_000;
+
+    // The reference keeps timestamps within 63 bits; 0 is never a valid timestamp.
+    internal const ulong TimestampMin = 1;
+    internal const ulong TimestampMax = (1UL << 63) - 1;
+
+    private readonly PagedArray<Account> _accounts = new();
+    private readonly PagedArray<AccountLog> _accountLogs = new();
+    private readonly IdIndex<AccountIds> _accountIndex;
+
+    private readonly PagedArray<Transfer> _transfers = new();
+    private readonly PagedArray<TransferState> _transferStates = new();
+    private readonly IdIndex<TransferIds> _transferIndex;
+
+    // Ids of transfers that failed with a transient result: kept in arrival order too, for the digest.
+    private readonly HashSet<UInt128> _orphanedIds = [];
+    private readonly List<UInt128> _orphanedOrder = [];
+
+    // Pending transfers with a timeout, by (expires_at << 64 | timestamp): chronological, then by
+    // creation. Entries are not removed on post/void; a popped entry is checked against the store.
+    private readonly PriorityQueue<int, UInt128> _expiries = new();
+
+    private readonly UndoLog _undo = new();
+    private readonly int[] _failedIndexes = new int[BatchEventsMax];
+    private readonly uint[] _failedResults = new uint[BatchEventsMax];
+
+    // The timestamp of the last applied batch (its last event); batches must advance past it.
+    private ulong _commitTimestamp;
+
+    /// <summary>Creates an empty ledger.</summary>
+    public LedgerStateMachine()
+    {
+        _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
+        _transferIndex = new IdIndex<TransferIds>(new TransferIds(_transfers));
+    }
+
+    /// <summary>The timestamp of the last applied batch (0 before the first).</summary>
+    public ulong CommitTimestamp => _commitTimestamp;
+
+    /// <summary>Number of accounts stored.</summary>
+    public int AccountCount => _accounts.Count;
+
+    /// <summary>Number of transfers stored (including posts and voids).</summary>
+    public int TransferCount => _transfers.Count;
+
+    /// <summary>
+    /// Creates accounts. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
+    /// </summary>
+    /// <param name="batch">At most <see cref="BatchEventsMax"/> accounts.</param>
+    /// <param name="timestamp">The batch's timestamp in nanoseconds; every event's timestamp must be later
+    /// than <see cref="CommitTimestamp"/>.</param>
+    /// <returns>The events that failed, ordered by index; empty when all succeeded.</returns>
+    /// <exception cref="ArgumentException">The batch is too large or its timestamps do not advance;
+    /// nothing was changed.</exception>
+    public CreateAccountsResult[] CreateAccounts(ReadOnlySpan<Account> batch, ulong timestamp)
+    {
+        int failed = ApplyBatch<Account, CreateAccountOperation>(batch, timestamp);
+        if (failed == 0)
+        {
+            return [];
+        }
+
+        var results = new CreateAccountsResult[failed];
+        for (int i = 0; i < failed; i++)
+        {
+            results[i] = new CreateAccountsResult(_failedIndexes[i], (CreateAccountResult)_failedResults[i]);
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Creates transfers. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
+    /// Pending transfers whose deadline is at or before <paramref name="timestamp"/> expire first.
+    /// </summary>
+    /// <param name="batch">At most <see cref="BatchEventsMax"/> transfers.</param>
+    /// <param name="timestamp">The batch's timestamp in nanoseconds; every event's timestamp must be later
+    /// than <see cref="CommitTimestamp"/>.</param>
+    /// <returns>The events that failed, ordered by index; empty when all succeeded.</returns>
+    /// <exception cref="ArgumentException">The batch is too large or its timestamps do not advance;
+    /// nothing was changed.</exception>
+    public CreateTransfersResult[] CreateTransfers(ReadOnlySpan<Transfer> batch, ulong timestamp)
+    {
+        int failed = ApplyBatch<Transfer, CreateTransferOperation>(batch, timestamp);
+        if (failed == 0)
+        {
+            return [];
+        }
+
+        var results = new CreateTransfersResult[failed];
+        for (int i = 0; i < failed; i++)
+        {
+            results[i] = new CreateTransfersResult(_failedIndexes[i], (CreateTransferResult)_failedResults[i]);
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Checks that a batch of <paramref name="count"/> events at <paramref name="timestamp"/> may be
+    /// applied, without applying it. The engine uses this before journaling a batch.
+    /// </summary>
+    internal bool CanApply(int count, ulong timestamp) =>
+        count <= BatchEventsMax && timestamp <= TimestampMax &&
+        timestamp >= (ulong)Math.Max(count, 1) && timestamp - (ulong)Math.Max(count, 1) >= _commitTimestamp;
+
+    /// <summary>
+    /// The loop every create batch shares: linked chains (all or nothing), the imported-batch rule,
+    /// and failure collection into reusable buffers. Returns the number of failures.
+    /// </summary>
+    private int ApplyBatch<TEvent, TOperation>(ReadOnlySpan<TEvent> batch, ulong timestamp)
+        where TOperation : IBatchOperation<TEvent>
+    {
+        if (batch.Length > BatchEventsMax)
+        {
+            throw new ArgumentException($"A batch holds at most {BatchEventsMax} events; this one holds {batch.Length}.", nameof(batch));
+        }
+
+        if (!CanApply(batch.Length, timestamp))
+        {
+            throw new ArgumentException(
+                $"Batch timestamp {timestamp} for {batch.Length} events does not advance past the last applied timestamp {_commitTimestamp}.",
+                nameof(timestamp));
+        }
+
+        // Time moves first: whatever expired by this batch's timestamp is released before any event
+        // of the batch is looked at, so the outcome depends only on the batch timestamp.
+        ExpirePendingTransfers(timestamp);
+        _commitTimestamp = timestamp;
+
+        int n = batch.Length;
+        int failed = 0;
+        int chainStart = -1;
+        bool chainBroken = false;
+        bool batchImported = n > 0 && TOperation.IsImported(in batch[0]);
+        for (int i = 0; i < n; i++)
+        {
+            ref readonly TEvent e = ref batch[i];
+            bool linked = TOperation.IsLinked(in e);
+            if (linked && chainStart < 0)
+            {
+                chainStart = i;
+                _undo.Open();
+            }
+
+            uint result;
+            if (linked && i == n - 1)
+            {
+                result = (uint)CreateTransferResult.LinkedEventChainOpen;
+            }
+            else if (chainBroken)
+            {
+                result = (uint)CreateTransferResult.LinkedEventFailed;
+            }
+            else if (TOperation.IsImported(in e) != batchImported)
+            {
+                result = batchImported ? TOperation.ImportedEventExpected : TOperation.ImportedEventNotExpected;
+            }
+            else
+            {
+                result = TOperation.Apply(this, in e, timestamp - (ulong)n + (ulong)i + 1);
+            }
+
+            if (result != 0)
+            {
+                if (chainStart >= 0 && !chainBroken)
+                {
+                    chainBroken = true;
+                    Rollback();
+                    for (int j = chainStart; j < i; j++)
+                    {
+                        _failedIndexes[failed] = j;
+                        _failedResults[failed++] = (uint)CreateTransferResult.LinkedEventFailed;
+                    }
+                }
+
+                _failedIndexes[failed] = i;
+                _failedResults[failed++] = result;
+                TOperation.OnFailed(this, in e, result);
+            }
+
+            if (chainStart >= 0 && (!linked || result == (uint)CreateTransferResult.LinkedEventChainOpen))
+            {
+                _undo.Close();
+                chainStart = -1;
+                chainBroken = false;
+            }
+        }
+
+        Debug.Assert(!_undo.Recording);
+        return failed;
+    }
+
+    /// <summary>Reverts every change recorded since the chain opened, newest first.</summary>
+    private void Rollback()
+    {
+        for (int k = _undo.Count - 1; k >= 0; k--)
+        {
+            ref UndoEntry entry = ref _undo[k];
+            switch (entry.Kind)
+            {
+                case UndoKind.AccountUpdated:
+                    _accounts[entry.Index] = entry.OldAccount;
+                    break;
+                case UndoKind.AccountInserted:
+                    Debug.Assert(entry.Index == _accounts.Count - 1);
+                    _accountIndex.Remove(_accounts[entry.Index].Id);
+                    _accounts.Truncate(entry.Index);
+                    _accountLogs.Truncate(entry.Index);
+                    break;
+                case UndoKind.TransferStateChanged:
+                    _transferStates[entry.Index] = entry.OldState;
+                    break;
+                case UndoKind.TransferInserted:
+                    UnindexTransfer(entry.Index);
+                    break;
+                default:
+                    throw new UnreachableException();
+            }
+        }
+
+        _undo.Close();
+    }
+
+    private readonly struct AccountIds(PagedArray<Account> accounts) : IIdSource
+    {
+        public UInt128 IdAt(int index) => accounts[index].Id;
+    }
+
+    private readonly struct TransferIds(PagedArray<Transfer> transfers) : IIdSource
+    {
+        public UInt128 IdAt(int index) => transfers[index].Id;
+    }
+}

@@ -1,0 +1,8 @@
+namespace LedgerCore.StateMachine.Storage;
+
+/// <summary>Where an <see cref="IdIndex{TSource}"/> reads the id stored at an index.</summary>
+/// <remarks>Implemented by structs so the JIT specialises and inlines the call.</remarks>
+internal interface IIdSource
+{
+    UInt128 IdAt(int index);
+}

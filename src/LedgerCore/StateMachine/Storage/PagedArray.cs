@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace LedgerCore.StateMachine.Storage;
+
+/// <summary>
+/// An append-only array in fixed pages. Why not <c>List&lt;T&gt;</c>: growth never copies what is
+/// stored (a 10M-transfer ledger would otherwise copy 1 GiB and hold twice its size while doing so),
+/// and the slack is at most one page.
+/// </summary>
+internal sealed class PagedArray<T>
+{
+    private const int PageShift = 14;
+    private const int PageSize = 1 << PageShift;
+    private const int PageMask = PageSize - 1;
+
+    private T[][] _pages = new T[4][];
+    private int _count;
+
+    public int Count => _count;
+
+    public ref T this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            Debug.Assert((uint)index < (uint)_count);
+            return ref _pages[index >> PageShift][index & PageMask];
+        }
+    }
+
+    /// <summary>Appends <paramref name="item"/> and returns its index.</summary>
+    public int Add(in T item)
+    {
+        int index = _count;
+        int page = index >> PageShift;
+        if ((index & PageMask) == 0 && (page >= _pages.Length || _pages[page] is null))
+        {
+            AddPage(page);
+        }
+
+        _pages[page][index & PageMask] = item;
+        _count = index + 1;
+        return index;
+    }
+
+    /// <summary>Forgets the items at <paramref name="count"/> and after (pages stay allocated for reuse).</summary>
+    public void Truncate(int count)
+    {
+        Debug.Assert(count >= 0 && count <= _count);
+        for (int i = count; i < _count; i++)
+        {
+            this[i] = default!;
+        }
+
+        _count = count;
+    }
+
+    private void AddPage(int page)
+    {
+        if (page >= _pages.Length)
+        {
+            Array.Resize(ref _pages, _pages.Length * 2);
+        }
+
+        _pages[page] = new T[PageSize];
+    }
+}
