@@ -1,0 +1,338 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using LedgerCore.Journal;
+using LedgerCore.Pipeline;
+using LedgerCore.Storage;
+
+namespace LedgerCore;
+
+/// <summary>
+/// The durable, in-process ledger: an LMAX-style pipeline of a sequencer (orders, coalesces, stamps),
+/// a journal (write-ahead log, one fsync per group of batches) and a processor (the single consumer
+/// of the deterministic <see cref="LedgerStateMachine"/>), linked by bounded channels.
+/// </summary>
+/// <remarks>
+/// <para>A write completes only after its batch is durable and applied. If it fails with an
+/// <see cref="IOException"/> its outcome is unknown (it may be on disk): reopen and resubmit with the
+/// same ids, which is safe because creation is idempotent (<c>Exists</c>).</para>
+/// <para>Cancelling a call stops the wait; a batch already sequenced may still commit.</para>
+/// <para>Thread-safe: any number of callers may call concurrently.</para>
+/// </remarks>
+public sealed class LedgerEngine : IAsyncDisposable
+{
+    private readonly FileStream _lock;
+    private readonly IStorage _storage;
+    private readonly JournalWriter _writer;
+    private readonly Channel<WriteRequest> _requests;
+    private readonly Channel<ProcessorWork> _processorQueue;
+    private readonly Task _pipeline;
+    private readonly int _maxBatchSize;
+    private readonly Lock _signalLock = new();
+    private TaskCompletionSource _commitSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _committedSequence;
+    private Exception? _fault;
+    private int _disposed;
+
+    private LedgerEngine(LedgerOptions options, FileStream directoryLock, IStorage storage, UInt128 ledgerId, ulong epoch,
+        LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, LedgerRecovery recovery, TimeProvider clock)
+    {
+        _lock = directoryLock;
+        _storage = storage;
+        _writer = writer;
+        _maxBatchSize = options.MaxBatchSize;
+        LedgerId = ledgerId;
+        Epoch = epoch;
+        Recovery = recovery;
+        _committedSequence = lastSequence;
+
+        _requests = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(options.QueueDepthMax * 16)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(options.QueueDepthMax) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        _processorQueue = Channel.CreateBounded<ProcessorWork>(new BoundedChannelOptions(options.QueueDepthMax) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+
+        var sequencer = new Sequencer(_requests.Reader, batches.Writer, clock, options.MaxBatchSize, epoch, lastSequence + 1, machine.CommitTimestamp);
+        var journal = new JournalStage(batches.Reader, _processorQueue.Writer, writer, options.CommitDelayMax, options.Durable, OnCommitted, OnFaulted);
+        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, static _ => { });
+        _pipeline = Task.WhenAll(
+            Task.Run(sequencer.RunAsync),
+            Task.Run(journal.RunAsync),
+            Task.Run(processor.RunAsync));
+    }
+
+    /// <summary>The ledger's identity, fixed when its data directory was created.</summary>
+    public UInt128 LedgerId { get; }
+
+    /// <summary>This writer's fencing token, durably raised when it opened the directory.</summary>
+    public ulong Epoch { get; }
+
+    /// <summary>What opening the directory recovered.</summary>
+    public LedgerRecovery Recovery { get; }
+
+    /// <summary>The sequence of the last durable batch (0 before the first).</summary>
+    public long CommittedSequence => Volatile.Read(ref _committedSequence);
+
+    /// <summary>Journal bytes made durable since open.</summary>
+    public long JournalBytesWritten => _writer.BytesCommitted;
+
+    /// <summary>Group commits (write + fsync) since open.</summary>
+    public long JournalCommits => _writer.Commits;
+
+    /// <summary>Whether the engine stopped accepting writes after an I/O error.</summary>
+    public bool IsFaulted => Volatile.Read(ref _fault) is not null;
+
+    /// <summary>The I/O error that faulted the engine, or null.</summary>
+    public Exception? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>
+    /// Opens (or creates) the ledger in <see cref="LedgerOptions.DataDirectory"/>: takes its lock, raises
+    /// its epoch, loads the newest snapshot and replays the journal after it, cutting a torn tail.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is invalid (see <see cref="LedgerOptions.Validate"/>).</exception>
+    /// <exception cref="LedgerLockedException">Another engine has the directory open.</exception>
+    /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch.</exception>
+    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
+    /// <exception cref="IOException">The directory cannot be read or written.</exception>
+    public static Task<LedgerEngine> OpenAsync(LedgerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Recovery is CPU and disk bound: run it off the caller's thread.
+        return Task.Run(() => Open(options, new FileStorage(options.DataDirectory), TimeProvider.System, cancellationToken), cancellationToken);
+    }
+
+    internal static LedgerEngine Open(LedgerOptions options, IStorage storage, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        Directory.CreateDirectory(options.DataDirectory);
+        FileStream directoryLock = DataDirectory.Lock(options.DataDirectory);
+        try
+        {
+            (UInt128 LedgerId, ulong Epoch)? stored = DataDirectory.Read(storage);
+            UInt128 ledgerId = stored?.LedgerId ?? NewLedgerId();
+            ulong storedEpoch = stored?.Epoch ?? 0;
+            if (options.FencingToken is { } token && token < storedEpoch)
+            {
+                throw new StaleFencingTokenException($"Fencing token {token} is below the epoch {storedEpoch} stored in '{options.DataDirectory}': a newer writer has opened this ledger.");
+            }
+
+            ulong epoch = options.FencingToken ?? (storedEpoch + 1);
+            DataDirectory.Write(storage, ledgerId, epoch);
+
+            var machine = new LedgerStateMachine();
+            var replay = new JournalReplay(machine, highestFencingToken: 0);
+            cancellationToken.ThrowIfCancellationRequested();
+            JournalScan scan = JournalReader.Read(storage, ledgerId, afterSequence: 0, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
+            var writer = JournalWriter.Open(storage, ledgerId, options.SegmentBytesMax, options.CommitBytesMax, scan.LastSequence + 1, scan.LastSegment, scan.EndOffset);
+            var recovery = new LedgerRecovery(0, replay.Records, replay.Events, replay.StaleRecordsSkipped, scan.TruncatedBytes, scan.TruncationReason, started.Elapsed);
+            return new LedgerEngine(options, directoryLock, storage, ledgerId, epoch, machine, writer, scan.LastSequence, replay.HighestFencingToken, recovery, clock);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates accounts durably. See <see cref="LedgerStateMachine.CreateAccounts"/> for the rules.</summary>
+    /// <returns>The events that failed, ordered by index (indexes into <paramref name="accounts"/>).</returns>
+    /// <exception cref="ArgumentException">More than <see cref="LedgerOptions.MaxBatchSize"/> events.</exception>
+    /// <exception cref="LedgerFaultedException">The engine faulted earlier.</exception>
+    /// <exception cref="IOException">The journal write failed: the outcome is unknown.</exception>
+    /// <exception cref="ObjectDisposedException">The engine is disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
+    public Task<CreateAccountsResult[]> CreateAccountsAsync(ReadOnlyMemory<Account> accounts, CancellationToken cancellationToken = default) =>
+        SubmitAsync<Account, CreateAccountsResult>(LedgerOperation.CreateAccounts, accounts, IsCoalescable(accounts.Span), cancellationToken);
+
+    /// <summary>Creates transfers durably. See <see cref="LedgerStateMachine.CreateTransfers"/> for the rules.</summary>
+    /// <returns>The events that failed, ordered by index (indexes into <paramref name="transfers"/>).</returns>
+    /// <exception cref="ArgumentException">More than <see cref="LedgerOptions.MaxBatchSize"/> events.</exception>
+    /// <exception cref="LedgerFaultedException">The engine faulted earlier.</exception>
+    /// <exception cref="IOException">The journal write failed: the outcome is unknown.</exception>
+    /// <exception cref="ObjectDisposedException">The engine is disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
+    public Task<CreateTransfersResult[]> CreateTransfersAsync(ReadOnlyMemory<Transfer> transfers, CancellationToken cancellationToken = default) =>
+        SubmitAsync<Transfer, CreateTransfersResult>(LedgerOperation.CreateTransfers, transfers, IsCoalescable(transfers.Span), cancellationToken);
+
+    /// <summary>The accounts with these ids that exist, in request order; sees every write completed before the call.</summary>
+    /// <exception cref="ArgumentException">More than 8190 ids.</exception>
+    public Task<Account[]> LookupAccountsAsync(ReadOnlyMemory<UInt128> ids, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.LookupAccounts(ids.Span), cancellationToken);
+
+    /// <summary>The transfers with these ids that exist, in request order; sees every write completed before the call.</summary>
+    /// <exception cref="ArgumentException">More than 8190 ids.</exception>
+    public Task<Transfer[]> LookupTransfersAsync(ReadOnlyMemory<UInt128> ids, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.LookupTransfers(ids.Span), cancellationToken);
+
+    /// <summary>See <see cref="LedgerStateMachine.GetAccountTransfers"/>.</summary>
+    public Task<Transfer[]> GetAccountTransfersAsync(AccountFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.GetAccountTransfers(filter), cancellationToken);
+
+    /// <summary>See <see cref="LedgerStateMachine.GetAccountBalances"/>.</summary>
+    public Task<AccountBalance[]> GetAccountBalancesAsync(AccountFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.GetAccountBalances(filter), cancellationToken);
+
+    /// <summary>See <see cref="LedgerStateMachine.QueryAccounts"/>.</summary>
+    public Task<Account[]> QueryAccountsAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.QueryAccounts(filter), cancellationToken);
+
+    /// <summary>See <see cref="LedgerStateMachine.QueryTransfers"/>.</summary>
+    public Task<Transfer[]> QueryTransfersAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.QueryTransfers(filter), cancellationToken);
+
+    /// <summary>The state machine's digest (<see cref="LedgerStateMachine.ComputeDigest"/>) after every write completed before the call.</summary>
+    public Task<UInt128> ComputeDigestAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.ComputeDigest(), cancellationToken);
+
+    /// <summary>
+    /// The change feed: every committed batch from <paramref name="fromSequence"/> on, in order and
+    /// once each, first from the journal and then live as batches commit, until cancelled or the engine
+    /// is disposed. Sequences start at 1; 0 means from the beginning.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The requested sequences were compacted into a snapshot.</exception>
+    public async IAsyncEnumerable<CommittedBatch> ReadCommittedAsync(long fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fromSequence);
+        using var cursor = new JournalCursor(_storage, LedgerId, fromSequence);
+        var batches = new List<CommittedBatch>();
+        while (true)
+        {
+            Task signal;
+            lock (_signalLock) signal = _commitSignal.Task;
+
+            batches.Clear();
+            cursor.ReadUpTo(CommittedSequence, batches);
+            foreach (CommittedBatch batch in batches)
+            {
+                yield return batch;
+            }
+
+            if (batches.Count > 0) continue;
+            if (Volatile.Read(ref _disposed) != 0) yield break;
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops accepting work, drains what was accepted (every caller gets an answer), and releases the directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _requests.Writer.TryComplete();
+        try
+        {
+            await _pipeline.ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Dispose();
+            await _lock.DisposeAsync().ConfigureAwait(false);
+            Signal();
+        }
+    }
+
+    private async Task<TResult[]> SubmitAsync<TEvent, TResult>(LedgerOperation operation, ReadOnlyMemory<TEvent> events, bool coalescable, CancellationToken cancellationToken)
+        where TEvent : unmanaged
+        where TResult : struct
+    {
+        if (events.Length > _maxBatchSize)
+        {
+            throw new ArgumentException($"A batch holds at most {_maxBatchSize} events; this one holds {events.Length}.", nameof(events));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfFaulted();
+        if (events.IsEmpty) return [];
+
+        var request = new WriteRequest<TEvent, TResult>(operation, events, coalescable, cancellationToken);
+        try
+        {
+            await _requests.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            ThrowIfFaulted();
+            throw new ObjectDisposedException(nameof(LedgerEngine));
+        }
+
+        return await request.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> ReadAsync<T>(Func<LedgerStateMachine, T> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var work = new ReadWork<T>(read, cancellationToken);
+        try
+        {
+            await _processorQueue.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(LedgerEngine));
+        }
+
+        return await work.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsCoalescable(ReadOnlySpan<Account> events)
+    {
+        foreach (ref readonly Account e in events)
+        {
+            if ((e.Flags & AccountFlags.Imported) != 0) return false;
+        }
+
+        return events.IsEmpty || (events[^1].Flags & AccountFlags.Linked) == 0;
+    }
+
+    private static bool IsCoalescable(ReadOnlySpan<Transfer> events)
+    {
+        foreach (ref readonly Transfer e in events)
+        {
+            if ((e.Flags & TransferFlags.Imported) != 0) return false;
+        }
+
+        return events.IsEmpty || (events[^1].Flags & TransferFlags.Linked) == 0;
+    }
+
+    private void OnCommitted(Batch batch)
+    {
+        Volatile.Write(ref _committedSequence, batch.Sequence);
+        Signal();
+    }
+
+    private void OnFaulted(Exception exception) => Interlocked.CompareExchange(ref _fault, exception, null);
+
+    /// <summary>Wakes change-feed readers: the current signal completes and a fresh one takes its place.</summary>
+    private void Signal()
+    {
+        TaskCompletionSource previous;
+        lock (_signalLock)
+        {
+            previous = _commitSignal;
+            _commitSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        previous.TrySetResult();
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (Volatile.Read(ref _fault) is { } fault)
+        {
+            throw new LedgerFaultedException("The ledger faulted after an I/O error and accepts no more writes; reopen it to recover.", fault);
+        }
+    }
+
+    private static UInt128 NewLedgerId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(bytes);
+    }
+}

@@ -1,0 +1,72 @@
+namespace LedgerCore;
+
+/// <summary>
+/// How a <see cref="LedgerEngine"/> opens its data directory and batches its work. Validated by
+/// <see cref="LedgerEngine.OpenAsync"/> (<see cref="Validate"/>), which throws
+/// <see cref="ArgumentException"/> or <see cref="ArgumentOutOfRangeException"/> naming the option.
+/// </summary>
+/// <remarks>Not thread-safe; the engine copies what it needs on open.</remarks>
+public sealed class LedgerOptions
+{
+    /// <summary>The default and largest <see cref="MaxBatchSize"/>: the reference's batch limit.</summary>
+    public const int BatchEventsMax = LedgerStateMachine.BatchEventsMax;
+
+    /// <summary>The directory holding the journal, snapshots, metadata and lock. Created if missing.</summary>
+    public required string DataDirectory { get; set; }
+
+    /// <summary>
+    /// The most events one journaled batch holds (1 to 8190). Small caller batches are coalesced up
+    /// to this size; one caller batch may not exceed it.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = BatchEventsMax;
+
+    /// <summary>
+    /// How long the journal may wait for more batches before writing a group that is not full
+    /// (0 to 1 s). Zero: write as soon as the previous fsync returns, which already groups whatever
+    /// arrived meanwhile; a small delay trades latency for fewer fsyncs at low load.
+    /// </summary>
+    public TimeSpan CommitDelayMax { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The most bytes one journal write (one fsync) carries: 64 KiB to 64 MiB, default 4 MiB.</summary>
+    public int CommitBytesMax { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The size at which a journal segment is closed and a new one started: 1 MiB to 16 GiB, default 256 MiB.</summary>
+    public long SegmentBytesMax { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Take a snapshot after this many journaled events since the last one (0 = never), default 4,000,000.
+    /// Snapshots bound restart time: recovery loads the newest and replays only what follows it.
+    /// </summary>
+    public long SnapshotIntervalEvents { get; set; } = 4_000_000;
+
+    /// <summary>
+    /// An epoch from an external leader election. When set, it must be at least the epoch stored in the
+    /// directory or open fails with <see cref="StaleFencingTokenException"/>; the stored epoch is raised to
+    /// it. When null, open raises the stored epoch by one.
+    /// </summary>
+    public ulong? FencingToken { get; set; }
+
+    /// <summary>
+    /// Whether the journal fsyncs. Only benchmarks that want to show the cost of durability turn this
+    /// off: without it an acknowledged write can be lost in a power failure.
+    /// </summary>
+    public bool Durable { get; set; } = true;
+
+    /// <summary>Capacity of the queues between stages, in batches (1 to 1024, default 64): the backpressure bound.</summary>
+    public int QueueDepthMax { get; set; } = 64;
+
+    /// <summary>Checks every option; throws naming the first that is out of range.</summary>
+    /// <exception cref="ArgumentException"><see cref="DataDirectory"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A numeric option is out of its documented range.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("DataDirectory is required.", nameof(DataDirectory));
+        if (MaxBatchSize is < 1 or > BatchEventsMax) throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, $"Must be 1 to {BatchEventsMax}.");
+        if (CommitDelayMax < TimeSpan.Zero || CommitDelayMax > TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(CommitDelayMax), CommitDelayMax, "Must be 0 to 1 s.");
+        if (CommitBytesMax is < 64 * 1024 or > 64 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(CommitBytesMax), CommitBytesMax, "Must be 64 KiB to 64 MiB.");
+        if (SegmentBytesMax is < 1024 * 1024 or > 16L * 1024 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(SegmentBytesMax), SegmentBytesMax, "Must be 1 MiB to 16 GiB.");
+        if (SnapshotIntervalEvents < 0) throw new ArgumentOutOfRangeException(nameof(SnapshotIntervalEvents), SnapshotIntervalEvents, "Must not be negative.");
+        if (QueueDepthMax is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(QueueDepthMax), QueueDepthMax, "Must be 1 to 1024.");
+        if (FencingToken == 0) throw new ArgumentOutOfRangeException(nameof(FencingToken), FencingToken, "An epoch starts at 1.");
+    }
+}

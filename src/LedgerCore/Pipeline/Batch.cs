@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using LedgerCore.Journal;
+
+namespace LedgerCore.Pipeline;
+
+/// <summary>
+/// One journaled batch: the events of one or more coalesced caller requests, stamped by the sequencer
+/// with its sequence, timestamp and fencing token. It flows sequencer → journal → processor.
+/// </summary>
+internal sealed class Batch : ProcessorWork
+{
+    private readonly List<WriteRequest> _requests = [];
+    private byte[] _payload;
+
+    public Batch(LedgerOperation operation, int capacityEvents)
+    {
+        Operation = operation;
+        _payload = ArrayPool<byte>.Shared.Rent(capacityEvents * JournalFormat.EventSize);
+    }
+
+    public LedgerOperation Operation { get; }
+
+    public long Sequence { get; set; }
+
+    public ulong Timestamp { get; set; }
+
+    public ulong FencingToken { get; set; }
+
+    public int EventCount { get; private set; }
+
+    public int RequestCount => _requests.Count;
+
+    public ReadOnlySpan<byte> Payload => _payload.AsSpan(0, EventCount * JournalFormat.EventSize);
+
+    public void Add(WriteRequest request)
+    {
+        request.CopyEvents(_payload.AsSpan(EventCount * JournalFormat.EventSize, request.Count * JournalFormat.EventSize));
+        _requests.Add(request);
+        EventCount += request.Count;
+    }
+
+    /// <summary>Applies the batch to the state machine and hands each caller its own failures, re-indexed.</summary>
+    public override void Execute(Processor processor)
+    {
+        if (!processor.AdmitFencingToken(FencingToken))
+        {
+            Fail(new StaleFencingTokenException(
+                $"Batch {Sequence} carries fencing token {FencingToken}, below token {processor.HighestFencingToken} already applied."));
+            return;
+        }
+
+        if (Operation == LedgerOperation.CreateAccounts)
+        {
+            Distribute<Account, CreateAccountsResult>(processor.Machine.CreateAccounts(MemoryMarshal.Cast<byte, Account>(Payload), Timestamp), static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
+        }
+        else
+        {
+            Distribute<Transfer, CreateTransfersResult>(processor.Machine.CreateTransfers(MemoryMarshal.Cast<byte, Transfer>(Payload), Timestamp), static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
+        }
+
+        processor.Applied(this);
+        Release();
+    }
+
+    public override void Fail(Exception exception)
+    {
+        foreach (WriteRequest request in _requests)
+        {
+            request.Fail(exception);
+        }
+
+        Release();
+    }
+
+    /// <summary>
+    /// Splits the batch's failures (ordered by index) among its requests (ordered by offset), in one
+    /// pass. A request without failures gets the shared empty array: no allocation on success.
+    /// </summary>
+    private void Distribute<TEvent, TResult>(TResult[] results, Func<TResult, int> indexOf, Func<TResult, int, TResult> reindex)
+        where TEvent : unmanaged
+        where TResult : struct
+    {
+        int cursor = 0;
+        int offset = 0;
+        foreach (WriteRequest request in _requests)
+        {
+            int end = offset + request.Count;
+            int first = cursor;
+            while (cursor < results.Length && indexOf(results[cursor]) < end) cursor++;
+
+            TResult[] own;
+            if (cursor == first)
+            {
+                own = [];
+            }
+            else if (_requests.Count == 1)
+            {
+                own = results;
+            }
+            else
+            {
+                own = new TResult[cursor - first];
+                for (int i = 0; i < own.Length; i++) own[i] = reindex(results[first + i], offset);
+            }
+
+            ((WriteRequest<TEvent, TResult>)request).Complete(own);
+            offset = end;
+        }
+    }
+
+    private void Release()
+    {
+        if (_payload.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_payload);
+            _payload = [];
+        }
+    }
+}
