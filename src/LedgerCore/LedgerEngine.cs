@@ -31,7 +31,10 @@ public sealed class LedgerEngine : IAsyncDisposable
     private readonly int _maxBatchSize;
     private readonly Lock _signalLock = new();
     private TaskCompletionSource _commitSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _snapshotIntervalEvents;
     private long _committedSequence;
+    private long _eventsSinceSnapshot;
+    private Task _snapshot = Task.CompletedTask;
     private Exception? _fault;
     private int _disposed;
 
@@ -57,7 +60,8 @@ public sealed class LedgerEngine : IAsyncDisposable
 
         var sequencer = new Sequencer(_requests.Reader, batches.Writer, clock, options.MaxBatchSize, epoch, lastSequence + 1, machine.CommitTimestamp);
         var journal = new JournalStage(batches.Reader, _processorQueue.Writer, writer, options.CommitDelayMax, options.Durable, OnCommitted, OnFaulted);
-        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, static _ => { });
+        _snapshotIntervalEvents = options.SnapshotIntervalEvents;
+        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied);
         _pipeline = Task.WhenAll(
             Task.Run(sequencer.RunAsync),
             Task.Run(journal.RunAsync),
@@ -125,12 +129,12 @@ public sealed class LedgerEngine : IAsyncDisposable
             ulong epoch = options.FencingToken ?? (storedEpoch + 1);
             DataDirectory.Write(storage, ledgerId, epoch);
 
-            var machine = new LedgerStateMachine();
-            var replay = new JournalReplay(machine, highestFencingToken: 0);
+            (LedgerStateMachine machine, long snapshotSequence, ulong snapshotToken) = LoadNewestSnapshot(storage, ledgerId);
+            var replay = new JournalReplay(machine, snapshotToken);
             cancellationToken.ThrowIfCancellationRequested();
-            JournalScan scan = JournalReader.Read(storage, ledgerId, afterSequence: 0, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
+            JournalScan scan = JournalReader.Read(storage, ledgerId, snapshotSequence, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
             var writer = JournalWriter.Open(storage, ledgerId, options.SegmentBytesMax, options.CommitBytesMax, scan.LastSequence + 1, scan.LastSegment, scan.EndOffset);
-            var recovery = new LedgerRecovery(0, replay.Records, replay.Events, replay.StaleRecordsSkipped, scan.TruncatedBytes, scan.TruncationReason, started.Elapsed);
+            var recovery = new LedgerRecovery(snapshotSequence, replay.Records, replay.Events, replay.StaleRecordsSkipped, scan.TruncatedBytes, scan.TruncationReason, started.Elapsed);
             return new LedgerEngine(options, directoryLock, storage, ledgerId, epoch, machine, writer, scan.LastSequence, replay.HighestFencingToken, recovery, clock);
         }
         catch
@@ -138,6 +142,28 @@ public sealed class LedgerEngine : IAsyncDisposable
             directoryLock.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The newest snapshot that verifies, or an empty machine when there is none. A snapshot that fails
+    /// verification is passed over for the one before it (whose journal is kept for that reason); when
+    /// none verifies, the journal must reach back to sequence 1 or the reader reports the gap.
+    /// </summary>
+    private static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) LoadNewestSnapshot(IStorage storage, UInt128 ledgerId)
+    {
+        foreach ((long _, string name) in SnapshotFile.List(storage))
+        {
+            try
+            {
+                return SnapshotFile.Read(storage, name, ledgerId);
+            }
+            catch (LedgerCorruptedException)
+            {
+                // Fall back to the previous snapshot; the journal after it is still on disk.
+            }
+        }
+
+        return (new LedgerStateMachine(), 0, 0);
     }
 
     /// <summary>Creates accounts durably. See <see cref="LedgerStateMachine.CreateAccounts"/> for the rules.</summary>
@@ -227,6 +253,7 @@ public sealed class LedgerEngine : IAsyncDisposable
         try
         {
             await _pipeline.ConfigureAwait(false);
+            await _snapshot.ConfigureAwait(false);
         }
         finally
         {
@@ -305,6 +332,61 @@ public sealed class LedgerEngine : IAsyncDisposable
         Volatile.Write(ref _committedSequence, batch.Sequence);
         Signal();
     }
+
+    /// <summary>
+    /// Runs on the processor after each batch: at the snapshot interval, freezes the state at this
+    /// batch boundary and writes it in the background, so the processor pauses only for the copy.
+    /// </summary>
+    private void OnApplied(Batch batch, Processor processor)
+    {
+        _eventsSinceSnapshot += batch.EventCount;
+        if (_snapshotIntervalEvents == 0 || _eventsSinceSnapshot < _snapshotIntervalEvents || !_snapshot.IsCompleted) return;
+        _eventsSinceSnapshot = 0;
+        var image = processor.Machine.CaptureImage();
+        long sequence = batch.Sequence;
+        ulong token = processor.HighestFencingToken;
+        _snapshot = Task.Run(() => WriteSnapshot(sequence, token, image));
+    }
+
+    private void WriteSnapshot(long sequence, ulong highestFencingToken, StateMachine.Storage.SnapshotImage image)
+    {
+        try
+        {
+            SnapshotFile.Write(_storage, LedgerId, sequence, highestFencingToken, image);
+            Compact();
+            SnapshotsWritten++;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The journal still holds everything: a failed snapshot costs restart time, not data.
+            LastSnapshotError = e;
+        }
+    }
+
+    /// <summary>
+    /// Keeps the two newest snapshots and the journal from the older of them on: if the newest ever
+    /// fails verification, recovery falls back to the older one and still finds every record it needs.
+    /// </summary>
+    private void Compact()
+    {
+        List<(long Sequence, string Name)> snapshots = SnapshotFile.List(_storage);
+        if (snapshots.Count < 2) return;
+        for (int i = 2; i < snapshots.Count; i++) _storage.Delete(snapshots[i].Name);
+        long covered = snapshots[1].Sequence;
+        List<(long First, string Name)> segments = JournalReader.ListSegments(_storage);
+        for (int i = 0; i + 1 < segments.Count && segments[i + 1].First <= covered + 1; i++)
+        {
+            _storage.Delete(segments[i].Name);
+        }
+
+        _storage.SyncDirectory();
+    }
+
+    /// <summary>Snapshots written since open.</summary>
+    internal int SnapshotsWritten { get; private set; }
+
+    /// <summary>The error of the last failed snapshot, if any.</summary>
+    internal Exception? LastSnapshotError { get; private set; }
 
     private void OnFaulted(Exception exception) => Interlocked.CompareExchange(ref _fault, exception, null);
 

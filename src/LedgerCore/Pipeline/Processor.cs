@@ -10,9 +10,9 @@ namespace LedgerCore.Pipeline;
 internal sealed class Processor
 {
     private readonly ChannelReader<ProcessorWork> _input;
-    private readonly Action<Batch> _applied;
+    private readonly Action<Batch, Processor> _applied;
 
-    public Processor(LedgerStateMachine machine, ChannelReader<ProcessorWork> input, ulong highestFencingToken, Action<Batch> applied)
+    public Processor(LedgerStateMachine machine, ChannelReader<ProcessorWork> input, ulong highestFencingToken, Action<Batch, Processor> applied)
     {
         Machine = machine;
         _input = input;
@@ -50,6 +50,6 @@ internal sealed class Processor
     public void Applied(Batch batch)
     {
         AppliedSequence = batch.Sequence;
-        _applied(batch);
+        _applied(batch, this);
     }
 }

@@ -19,6 +19,26 @@ internal sealed class PagedArray<T>
 
     public int Count => _count;
 
+    public static int ItemsPerPage => PageSize;
+
+    /// <summary>
+    /// The pages holding items [0, <see cref="Count"/>), for a reader on another thread: items below
+    /// the count at the time of the call must not be changed afterwards (append-only use).
+    /// </summary>
+    public T[][] BorrowPages() => (T[][])_pages.Clone();
+
+    /// <summary>Copies the first <paramref name="count"/> items into a new array.</summary>
+    public T[] ToArray(int count)
+    {
+        var items = new T[count];
+        for (int start = 0; start < count; start += PageSize)
+        {
+            _pages[start >> PageShift].AsSpan(0, Math.Min(PageSize, count - start)).CopyTo(items.AsSpan(start));
+        }
+
+        return items;
+    }
+
     public ref T this[int index]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

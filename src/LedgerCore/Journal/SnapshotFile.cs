@@ -1,0 +1,305 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using LedgerCore.StateMachine.Storage;
+using LedgerCore.Storage;
+
+namespace LedgerCore.Journal;
+
+/// <summary>
+/// Snapshot files (docs/journal-format.md): the whole ledger at one sequence, written to a temporary
+/// file, fsynced and renamed into place, so a snapshot is either whole or absent. A trailing XxHash3
+/// over every byte before it is verified before a restored machine is used.
+/// </summary>
+internal static class SnapshotFile
+{
+    public const int FormatVersion = 1;
+    public const string Prefix = "snapshot-";
+    public const string Suffix = ".snap";
+    private const ulong Magic = 0x4853_5041_4E53_434C; // "LCSNAPSH"
+    private const int HeaderSize = 64;
+    private const int BufferSize = 1 << 20;
+    private const int BalanceSize = 72;
+
+    public static string Name(long sequence) => $"{Prefix}{sequence:D20}{Suffix}";
+
+    /// <summary>Snapshot files by sequence, newest first.</summary>
+    public static List<(long Sequence, string Name)> List(IStorage storage)
+    {
+        var snapshots = new List<(long, string)>();
+        foreach (string name in storage.List())
+        {
+            if (name.StartsWith(Prefix, StringComparison.Ordinal) && name.EndsWith(Suffix, StringComparison.Ordinal) &&
+                name.Length == Prefix.Length + 20 + Suffix.Length &&
+                long.TryParse(name.AsSpan(Prefix.Length, 20), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long sequence))
+            {
+                snapshots.Add((sequence, name));
+            }
+        }
+
+        snapshots.Sort((a, b) => b.Item1.CompareTo(a.Item1));
+        return snapshots;
+    }
+
+    /// <summary>Writes the image durably as the snapshot of <paramref name="sequence"/>; returns the bytes written.</summary>
+    public static long Write(IStorage storage, UInt128 ledgerId, long sequence, ulong highestFencingToken, SnapshotImage image)
+    {
+        string name = Name(sequence);
+        string temporary = name + ".tmp";
+        long length;
+        using (IStorageFile file = storage.Open(temporary, create: true))
+        {
+            file.Truncate(0);
+            using var output = new Output(file);
+            Span<byte> header = stackalloc byte[HeaderSize];
+            header.Clear();
+            BinaryPrimitives.WriteUInt64LittleEndian(header, Magic);
+            BinaryPrimitives.WriteInt32LittleEndian(header[8..], FormatVersion);
+            BinaryPrimitives.WriteInt32LittleEndian(header[12..], HeaderSize);
+            BinaryPrimitives.WriteUInt128LittleEndian(header[16..], ledgerId);
+            BinaryPrimitives.WriteInt64LittleEndian(header[32..], sequence);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[40..], image.CommitTimestamp);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[48..], highestFencingToken);
+            output.Write(header);
+
+            output.WriteInt64(image.Accounts.Length);
+            output.Write(MemoryMarshal.AsBytes(image.Accounts.AsSpan()));
+
+            output.WriteInt64(image.TransferCount);
+            for (int start = 0; start < image.TransferCount; start += image.TransferPageSize)
+            {
+                int count = Math.Min(image.TransferPageSize, image.TransferCount - start);
+                output.Write(MemoryMarshal.AsBytes(image.TransferPages[start / image.TransferPageSize].AsSpan(0, count)));
+            }
+
+            output.Write(MemoryMarshal.AsBytes(image.TransferStates.AsSpan(0, image.TransferCount)));
+
+            output.WriteInt64(image.OrphanedIds.Length);
+            foreach (UInt128 id in image.OrphanedIds) output.WriteUInt128(id);
+
+            output.WriteInt64(image.History.Length);
+            foreach ((int accountIndex, AccountBalance[] balances) in image.History)
+            {
+                output.WriteInt64(accountIndex);
+                output.WriteInt64(balances.Length);
+                foreach (AccountBalance b in balances)
+                {
+                    output.WriteUInt128(b.DebitsPending);
+                    output.WriteUInt128(b.DebitsPosted);
+                    output.WriteUInt128(b.CreditsPending);
+                    output.WriteUInt128(b.CreditsPosted);
+                    output.WriteInt64((long)b.Timestamp);
+                }
+            }
+
+            output.WriteChecksum();
+            output.Flush();
+            file.Flush();
+            length = output.Position;
+        }
+
+        storage.Rename(temporary, name);
+        storage.SyncDirectory();
+        return length;
+    }
+
+    /// <summary>Reads and verifies a snapshot into a new machine.</summary>
+    /// <exception cref="LedgerCorruptedException">The file is truncated, of another ledger, or fails its checksum.</exception>
+    public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId)
+    {
+        using IStorageFile file = storage.OpenRead(name);
+        var input = new Input(file, name);
+        Span<byte> header = stackalloc byte[HeaderSize];
+        input.Read(header);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(header) != Magic) throw new LedgerCorruptedException(name, 0, "not a snapshot (bad magic)");
+        if (BinaryPrimitives.ReadInt32LittleEndian(header[8..]) != FormatVersion) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
+        if (BinaryPrimitives.ReadUInt128LittleEndian(header[16..]) != ledgerId) throw new LedgerCorruptedException(name, 16, "snapshot belongs to another ledger");
+        long sequence = BinaryPrimitives.ReadInt64LittleEndian(header[32..]);
+        ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
+        ulong highestToken = BinaryPrimitives.ReadUInt64LittleEndian(header[48..]);
+
+        var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
+        input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
+        LedgerStateMachine machine = LedgerStateMachine.Restore(commitTimestamp, accounts);
+
+        int transferCount = input.ReadCount(JournalFormat.EventSize + 1);
+        long statesOffset = input.Position + ((long)transferCount * JournalFormat.EventSize);
+        var states = new TransferState[transferCount];
+        input.ReadAt(statesOffset, MemoryMarshal.AsBytes(states.AsSpan()));
+        Span<Transfer> one = stackalloc Transfer[1];
+        for (int i = 0; i < transferCount; i++)
+        {
+            input.Read(MemoryMarshal.AsBytes(one));
+            if (!machine.CanRestoreTransfer(in one[0])) throw new LedgerCorruptedException(name, input.Position, "a transfer names an account the snapshot lacks");
+            machine.RestoreTransfer(in one[0], states[i]);
+        }
+
+        input.Skip(transferCount);
+
+        int orphans = input.ReadCount(16);
+        for (int i = 0; i < orphans; i++) machine.RestoreOrphan(input.ReadUInt128());
+
+        int historyAccounts = input.ReadCount(16);
+        for (int i = 0; i < historyAccounts; i++)
+        {
+            long accountIndex = input.ReadInt64();
+            int count = input.ReadCount(BalanceSize);
+            if (accountIndex < 0 || accountIndex >= accounts.Length) throw new LedgerCorruptedException(name, input.Position, "history names an account the snapshot lacks");
+            for (int k = 0; k < count; k++)
+            {
+                var balance = new AccountBalance(input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), (ulong)input.ReadInt64());
+                machine.RestoreBalance((int)accountIndex, in balance);
+            }
+        }
+
+        input.VerifyChecksum();
+        return (machine, sequence, highestToken);
+    }
+
+    /// <summary>Buffered sequential writer that hashes everything it writes.</summary>
+    private sealed class Output(IStorageFile file) : IDisposable
+    {
+        private readonly byte[] _buffer = new byte[BufferSize];
+        private readonly XxHash3 _hash = new();
+        private int _used;
+
+        public long Position { get; private set; }
+
+        public void Write(ReadOnlySpan<byte> data)
+        {
+            _hash.Append(data);
+            while (!data.IsEmpty)
+            {
+                int n = Math.Min(data.Length, _buffer.Length - _used);
+                data[..n].CopyTo(_buffer.AsSpan(_used));
+                _used += n;
+                data = data[n..];
+                if (_used == _buffer.Length) Flush();
+            }
+        }
+
+        public void WriteInt64(long value)
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+            Write(bytes);
+        }
+
+        public void WriteUInt128(UInt128 value)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            BinaryPrimitives.WriteUInt128LittleEndian(bytes, value);
+            Write(bytes);
+        }
+
+        public void WriteChecksum()
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes, _hash.GetCurrentHashAsUInt64());
+            Write(bytes);
+        }
+
+        public void Flush()
+        {
+            if (_used == 0) return;
+            file.Write(Position, _buffer.AsSpan(0, _used));
+            Position += _used;
+            _used = 0;
+        }
+
+        public void Dispose() => Flush();
+    }
+
+    /// <summary>Sequential reader that bounds every count by the bytes left and hashes what it reads.</summary>
+    private sealed class Input(IStorageFile file, string name)
+    {
+        private readonly long _length = file.Length;
+        private readonly XxHash3 _hash = new();
+        private readonly byte[] _buffer = new byte[BufferSize];
+        private int _start;
+        private int _end;
+        private long _next;
+
+        public long Position { get; private set; }
+
+        public void Read(Span<byte> destination)
+        {
+            if (_length - Position < destination.Length) throw new LedgerCorruptedException(name, Position, "snapshot is truncated");
+            Span<byte> target = destination;
+            while (!target.IsEmpty)
+            {
+                if (_start == _end) Fill();
+                int n = Math.Min(target.Length, _end - _start);
+                _buffer.AsSpan(_start, n).CopyTo(target);
+                _start += n;
+                target = target[n..];
+            }
+
+            _hash.Append(destination);
+            Position += destination.Length;
+        }
+
+        private void Fill()
+        {
+            int read = file.Read(_next, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, _length - _next)));
+            if (read <= 0) throw new LedgerCorruptedException(name, _next, "snapshot is truncated");
+            _next += read;
+            _start = 0;
+            _end = read;
+        }
+
+        /// <summary>Reads bytes ahead of the position without moving it; hashed later by <see cref="Skip"/>'s caller order.</summary>
+        public void ReadAt(long offset, Span<byte> destination)
+        {
+            if (offset < 0 || _length - offset < destination.Length || file.Read(offset, destination) != destination.Length)
+            {
+                throw new LedgerCorruptedException(name, offset, "snapshot is truncated");
+            }
+        }
+
+        /// <summary>Moves past <paramref name="count"/> bytes already read with <see cref="ReadAt"/>, hashing them.</summary>
+        public void Skip(int count)
+        {
+            var bytes = new byte[count];
+            Read(bytes);
+        }
+
+        public long ReadInt64()
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            Read(bytes);
+            return BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        }
+
+        public UInt128 ReadUInt128()
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            Read(bytes);
+            return BinaryPrimitives.ReadUInt128LittleEndian(bytes);
+        }
+
+        /// <summary>Reads a count and checks that that many items of <paramref name="itemSize"/> bytes can still follow.</summary>
+        public int ReadCount(int itemSize)
+        {
+            long count = ReadInt64();
+            if (count < 0 || count > int.MaxValue || count * itemSize > _length - Position)
+            {
+                throw new LedgerCorruptedException(name, Position - 8, $"count {count} does not fit in the file");
+            }
+
+            return (int)count;
+        }
+
+        public void VerifyChecksum()
+        {
+            ulong expected = _hash.GetCurrentHashAsUInt64();
+            Span<byte> bytes = stackalloc byte[8];
+            if (_length - Position != 8) throw new LedgerCorruptedException(name, Position, "snapshot has bytes after its sections");
+            Read(bytes);
+            if (BinaryPrimitives.ReadUInt64LittleEndian(bytes) != expected)
+            {
+                throw new LedgerCorruptedException(name, Position, "snapshot checksum mismatch");
+            }
+        }
+    }
+}
