@@ -1,27 +1,32 @@
 using LedgerCore;
 
-// The smallest use of LedgerCore: two accounts, one transfer, the balances.
-// The state machine is deterministic: the caller supplies each batch's timestamp (nanoseconds).
-var ledger = new LedgerStateMachine();
-ulong now = 1_000_000_000;
+// The smallest embedding: open a durable ledger, create two accounts, transfer, restart, read balances.
+string directory = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "ledgercore-quickstart");
 
-CreateAccountsResult[] accountFailures = ledger.CreateAccounts(
-[
-    new Account { Id = 1, Ledger = 840, Code = 10 }, // e.g. a customer's USD wallet
-    new Account { Id = 2, Ledger = 840, Code = 20 }, // e.g. the merchant's USD wallet
-], now);
-
-CreateTransfersResult[] transferFailures = ledger.CreateTransfers(
-[
-    new Transfer { Id = 100, DebitAccountId = 1, CreditAccountId = 2, Amount = 2_500, Ledger = 840, Code = 1 },
-], now + 1_000);
-
-foreach (var failure in accountFailures) Console.WriteLine($"account #{failure.Index}: {failure.Result}");
-foreach (var failure in transferFailures) Console.WriteLine($"transfer #{failure.Index}: {failure.Result}");
-
-foreach (Account account in ledger.LookupAccounts([1, 2]))
+await using (LedgerEngine ledger = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = directory }))
 {
-    Console.WriteLine($"account {account.Id}: debits {account.DebitsPosted}, credits {account.CreditsPosted}");
+    // Creation is idempotent: on a second run these answer Exists, which is fine.
+    await ledger.CreateAccountsAsync(new[]
+    {
+        new Account { Id = 1, Ledger = 840, Code = 10 }, // a customer's USD wallet
+        new Account { Id = 2, Ledger = 840, Code = 20 }, // the merchant's USD wallet
+    });
+
+    // Each run moves 25.00 with a new transfer id; the call returns once the transfer is on disk.
+    var transferId = (UInt128)(ulong)DateTime.UtcNow.Ticks;
+    CreateTransfersResult[] failures = await ledger.CreateTransfersAsync(new[]
+    {
+        new Transfer { Id = transferId, DebitAccountId = 1, CreditAccountId = 2, Amount = 2_500, Ledger = 840, Code = 1 },
+    });
+    Console.WriteLine(failures.Length == 0 ? $"transfer {transferId} committed" : $"transfer failed: {failures[0].Result}");
 }
 
-Console.WriteLine($"digest {ledger.ComputeDigest():x32}");
+// Restart: recovery replays the journal into exactly the state that was acknowledged.
+await using (LedgerEngine ledger = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = directory }))
+{
+    Console.WriteLine($"recovered {ledger.Recovery.RecordsReplayed} batches in {ledger.Recovery.Duration.TotalMilliseconds:F0} ms");
+    foreach (Account account in await ledger.LookupAccountsAsync(new UInt128[] { 1, 2 }))
+    {
+        Console.WriteLine($"account {account.Id}: debits {account.DebitsPosted}, credits {account.CreditsPosted}");
+    }
+}
