@@ -385,6 +385,9 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>Snapshots written since open.</summary>
     internal int SnapshotsWritten { get; private set; }
 
+    /// <summary>Time spent in journal group writes and fsyncs since open.</summary>
+    internal TimeSpan JournalCommitTime => Stopwatch.GetElapsedTime(0, _writer.CommitTicks);
+
     /// <summary>The error of the last failed snapshot, if any.</summary>
     internal Exception? LastSnapshotError { get; private set; }
 

@@ -46,6 +46,9 @@ internal sealed class JournalWriter : IDisposable
     /// <summary>Number of fsyncs issued for groups (not counting segment creation).</summary>
     public long Commits { get; private set; }
 
+    /// <summary>Stopwatch ticks spent in group writes and their fsyncs: the price of durability.</summary>
+    public long CommitTicks { get; private set; }
+
     /// <summary>
     /// Opens the writer after recovery: appends to segment <paramref name="lastSegment"/> at
     /// <paramref name="endOffset"/> (its valid end, after any torn tail was cut), or starts a new
@@ -91,6 +94,7 @@ internal sealed class JournalWriter : IDisposable
     {
         ThrowIfFailed();
         if (_buffered == 0) return;
+        long started = Stopwatch.GetTimestamp();
         try
         {
             if (_segment is null || _segmentOffset >= _segmentBytesMax)
@@ -110,6 +114,7 @@ internal sealed class JournalWriter : IDisposable
         _segmentOffset += _buffered;
         BytesCommitted += _buffered;
         Commits++;
+        CommitTicks += Stopwatch.GetTimestamp() - started;
         _buffered = 0;
         _bufferFirstSequence = _nextSequence;
     }

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using HdrHistogram;
+using Spectre.Console;
+
+namespace LedgerCore.Load;
+
+/// <summary>
+/// The durable run: the full pipeline on a data directory, <see cref="LoadOptions.Clients"/> callers
+/// each awaiting its own batches, a live progress bar, then shutdown, reopen and the digest check.
+/// </summary>
+internal sealed class DurablePhase(LoadOptions options, string directory, LoadReport report)
+{
+    private long _transfersDone;
+    private long _peakHeap;
+
+    public async Task RunAsync()
+    {
+        LedgerOptions ledgerOptions = LedgerOptionsFor();
+        long heapBefore = Heap(collect: true);
+        UInt128 digest;
+        await using (LedgerEngine engine = await LedgerEngine.OpenAsync(ledgerOptions))
+        {
+            await CreateAccountsAsync(engine);
+            long heapAccounts = Heap(collect: true);
+            report.HeapBytesPerAccount = (heapAccounts - heapBefore) / (double)options.Accounts;
+            long commitsBefore = engine.JournalCommits;
+            long bytesBefore = engine.JournalBytesWritten;
+            TimeSpan commitTimeBefore = engine.JournalCommitTime;
+
+            (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = await RunClientsAsync(engine);
+
+            report.TransfersPerSecond = options.Transfers / elapsed.TotalSeconds;
+            report.BatchesPerSecond = batches / elapsed.TotalSeconds;
+            report.FailedTransfers = failed;
+            report.P50Us = latency.GetValueAtPercentile(50) / 1000.0;
+            report.P99Us = latency.GetValueAtPercentile(99) / 1000.0;
+            report.P999Us = latency.GetValueAtPercentile(99.9) / 1000.0;
+            report.MaxUs = latency.GetMaxValue() / 1000.0;
+            report.Fsyncs = engine.JournalCommits - commitsBefore;
+            report.FsyncMeanUs = report.Fsyncs == 0 ? 0 : (engine.JournalCommitTime - commitTimeBefore).TotalMicroseconds / report.Fsyncs;
+            report.JournalBytesPerTransfer = (engine.JournalBytesWritten - bytesBefore) / (double)options.Transfers;
+            report.HeapBytesPerTransfer = (Heap(collect: true) - heapAccounts) / (double)options.Transfers;
+            report.PeakMemoryBytes = Math.Max(_peakHeap, Heap(collect: false));
+            report.SnapshotsWritten = engine.SnapshotsWritten;
+            digest = await engine.ComputeDigestAsync();
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        await using (LedgerEngine reopened = await LedgerEngine.OpenAsync(LedgerOptionsFor()))
+        {
+            report.RecoverySeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            report.RecoveryEventsReplayed = reopened.Recovery.EventsReplayed;
+            report.RecoverySnapshotSequence = reopened.Recovery.SnapshotSequence;
+            report.RecoveryTransfersPerSecond = (options.Transfers + options.Accounts) / report.RecoverySeconds;
+            report.DigestOk = await reopened.ComputeDigestAsync() == digest;
+        }
+    }
+
+    private LedgerOptions LedgerOptionsFor() => new()
+    {
+        DataDirectory = directory,
+        Durable = !options.NoFsync,
+        SnapshotIntervalEvents = options.SnapshotInterval,
+    };
+
+    private async Task CreateAccountsAsync(LedgerEngine engine)
+    {
+        for (int start = 1; start <= options.Accounts; start += LedgerOptions.BatchEventsMax)
+        {
+            int count = Math.Min(LedgerOptions.BatchEventsMax, options.Accounts - start + 1);
+            CreateAccountsResult[] failures = await engine.CreateAccountsAsync(Workload.Accounts(start, count));
+            if (failures.Length != 0)
+            {
+                throw new InvalidOperationException($"account {start + failures[0].Index} failed: {failures[0].Result}; use an empty --dir");
+            }
+        }
+    }
+
+    private async Task<(LongHistogram Latency, long Batches, long Failed, TimeSpan Elapsed)> RunClientsAsync(LedgerEngine engine)
+    {
+        var latency = new LongHistogram(TimeSpan.TicksPerHour * 100, 3); // nanoseconds up to 6 minutes
+        long batchesTotal = (options.Transfers + options.Batch - 1) / options.Batch;
+        long nextBatch = -1;
+        long batches = 0;
+        long failed = 0;
+        long started = Stopwatch.GetTimestamp();
+
+        async Task ClientAsync(int client)
+        {
+            var workload = new Workload(options, client);
+            var buffer = new Transfer[options.Batch];
+            var mine = new LongHistogram(TimeSpan.TicksPerHour * 100, 3);
+            long b;
+            while ((b = Interlocked.Increment(ref nextBatch)) < batchesTotal)
+            {
+                int count = (int)Math.Min(options.Batch, options.Transfers - b * options.Batch);
+                workload.Fill(buffer.AsSpan(0, count));
+                long sent = Stopwatch.GetTimestamp();
+                CreateTransfersResult[] failures = await engine.CreateTransfersAsync(buffer.AsMemory(0, count)).ConfigureAwait(false);
+                mine.RecordValue((long)Stopwatch.GetElapsedTime(sent).TotalNanoseconds);
+                Interlocked.Add(ref failed, failures.Length);
+                Interlocked.Increment(ref batches);
+                Interlocked.Add(ref _transfersDone, count);
+            }
+
+            lock (latency) latency.Add(mine);
+        }
+
+        Task all = Task.WhenAll(Enumerable.Range(0, options.Clients).Select(c => Task.Run(() => ClientAsync(c))));
+        await ShowProgressAsync(all, started);
+        await all;
+        return (latency, batches, failed, Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task ShowProgressAsync(Task run, long started)
+    {
+        string label = options.NoFsync ? "[red]NOT DURABLE[/] transfers" : "durable transfers";
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                ProgressTask task = context.AddTask(label, maxValue: options.Transfers);
+                while (!run.IsCompleted)
+                {
+                    await Task.WhenAny(run, Task.Delay(250));
+                    long done = Interlocked.Read(ref _transfersDone);
+                    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    task.Value = done;
+                    task.Description = $"{label} [bold]{done / seconds:N0}/s[/]";
+                    _peakHeap = Math.Max(_peakHeap, Heap(collect: false));
+                }
+
+                task.Value = options.Transfers;
+            });
+    }
+
+    private static long Heap(bool collect)
+    {
+        if (collect)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: false);
+    }
+}

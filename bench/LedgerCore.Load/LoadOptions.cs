@@ -1,0 +1,86 @@
+using System.Globalization;
+
+namespace LedgerCore.Load;
+
+/// <summary>The load run's command line. Defaults are the figures the performance targets are stated for.</summary>
+internal sealed class LoadOptions
+{
+    public int Accounts { get; private set; } = 100_000;
+    public long Transfers { get; private set; } = 10_000_000;
+    public int Batch { get; private set; } = LedgerOptions.BatchEventsMax;
+    public int Clients { get; private set; } = 4;
+
+    /// <summary>Percent of transfers that move between the ten hot accounts (0 = uniform).</summary>
+    public int HotAccountsPercent { get; private set; }
+
+    /// <summary>Where the data lives; null = a fresh temporary directory deleted at the end.</summary>
+    public string? Directory { get; private set; }
+
+    public bool NoFsync { get; private set; }
+    public bool Json { get; private set; }
+    public long SnapshotInterval { get; private set; } = 4_000_000;
+    public ulong Seed { get; private set; } = 42;
+
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/LedgerCore.Load -- [options]
+          --accounts N          accounts created before the run (default 100000)
+          --transfers N         transfers in the durable run (default 10000000)
+          --batch N             transfers per client batch, 1..8190 (default 8190)
+          --clients N           concurrent callers (default 4)
+          --hot-accounts PCT    PCT% of transfers move between 10 hot accounts (default 0: uniform)
+          --snapshot-interval N events between snapshots, 0 = none (default 4000000)
+          --dir PATH            keep the data in PATH (must be empty or missing) instead of a temp dir
+          --no-fsync            journal without fsync: NOT DURABLE, shows the cost of durability
+          --seed N              workload seed (default 42)
+          --json                print one JSON object with the results on the last line
+        """;
+
+    /// <exception cref="ArgumentException">An unknown option or a value out of range; the message says which.</exception>
+    public static LoadOptions Parse(string[] args)
+    {
+        var options = new LoadOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            switch (name)
+            {
+                case "--accounts": options.Accounts = (int)Number(args, ref i, 2, int.MaxValue); break;
+                case "--transfers": options.Transfers = Number(args, ref i, 1, long.MaxValue); break;
+                case "--batch": options.Batch = (int)Number(args, ref i, 1, LedgerOptions.BatchEventsMax); break;
+                case "--clients": options.Clients = (int)Number(args, ref i, 1, 1024); break;
+                case "--hot-accounts": options.HotAccountsPercent = (int)Number(args, ref i, 0, 100); break;
+                case "--snapshot-interval": options.SnapshotInterval = Number(args, ref i, 0, long.MaxValue); break;
+                case "--seed": options.Seed = (ulong)Number(args, ref i, 0, long.MaxValue); break;
+                case "--dir": options.Directory = Value(args, ref i); break;
+                case "--no-fsync": options.NoFsync = true; break;
+                case "--json": options.Json = true; break;
+                default: throw new ArgumentException($"unknown option '{name}'");
+            }
+        }
+
+        if (options.HotAccountsPercent > 0 && options.Accounts < 11)
+        {
+            throw new ArgumentException("--hot-accounts needs at least 11 accounts");
+        }
+
+        return options;
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length) throw new ArgumentException($"option '{args[i]}' needs a value");
+        return args[++i];
+    }
+
+    private static long Number(string[] args, ref int i, long min, long max)
+    {
+        string name = args[i];
+        string text = Value(args, ref i).Replace("_", "", StringComparison.Ordinal);
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
+        {
+            throw new ArgumentException($"option '{name}' needs a whole number from {min} to {max}, got '{text}'");
+        }
+
+        return value;
+    }
+}
