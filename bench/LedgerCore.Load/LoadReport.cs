@@ -10,6 +10,7 @@ internal sealed class LoadReport
 {
     public required LoadOptions Options { get; init; }
     public double StateMachineTransfersPerSecond { get; set; }
+    public double StateMachineTransfersPerCpuSecond { get; set; }
     public double TransfersPerSecond { get; set; }
     public double BatchesPerSecond { get; set; }
     public long FailedTransfers { get; set; }
@@ -36,7 +37,7 @@ internal sealed class LoadReport
         string durability = Options.NoFsync ? "[red]NOT DURABLE (--no-fsync)[/]" : "durable (fsync per group commit)";
         table.AddRow("mode", durability);
         table.AddRow("workload", $"{Options.Accounts:N0} accounts, {Options.Transfers:N0} transfers, batch {Options.Batch}, {Options.Clients} clients, hot {Options.HotAccountsPercent}%");
-        table.AddRow("state machine alone", $"{StateMachineTransfersPerSecond:N0} transfers/s");
+        table.AddRow("state machine alone", $"{StateMachineTransfersPerSecond:N0} transfers/s ({StateMachineTransfersPerCpuSecond:N0} per CPU-second)");
         table.AddRow("end to end", $"{TransfersPerSecond:N0} transfers/s, {BatchesPerSecond:N0} batches/s");
         table.AddRow("failed transfers", FailedTransfers.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("commit latency p50 / p99 / p99.9 / max", $"{P50Us / 1000:F2} / {P99Us / 1000:F2} / {P999Us / 1000:F2} / {MaxUs / 1000:F2} ms");
@@ -64,6 +65,7 @@ internal sealed class LoadReport
             json.WriteNumber("clients", Options.Clients);
             json.WriteNumber("hot_accounts_pct", Options.HotAccountsPercent);
             json.WriteNumber("state_machine_transfers_per_second", Math.Round(StateMachineTransfersPerSecond));
+            json.WriteNumber("state_machine_transfers_per_cpu_second", Math.Round(StateMachineTransfersPerCpuSecond));
             json.WriteNumber("transfers_per_second", Math.Round(TransfersPerSecond));
             json.WriteNumber("batches_per_second", Math.Round(BatchesPerSecond, 1));
             json.WriteNumber("failed_transfers", FailedTransfers);

@@ -19,6 +19,9 @@ internal static class SnapshotFile
     private const ulong Magic = 0x4853_5041_4E53_434C; // "LCSNAPSH"
     private const int HeaderSize = 64;
     private const int BufferSize = 1 << 20;
+
+    // Transfers are restored through a reused buffer of this many (512 KiB), not one by one.
+    private const int RestoreChunk = 4096;
     private const int BalanceSize = 72;
 
     public static string Name(long sequence) => $"{Prefix}{sequence:D20}{Suffix}";
@@ -126,12 +129,20 @@ internal static class SnapshotFile
         long statesOffset = input.Position + ((long)transferCount * JournalFormat.EventSize);
         var states = new TransferState[transferCount];
         input.ReadAt(statesOffset, MemoryMarshal.AsBytes(states.AsSpan()));
-        Span<Transfer> one = stackalloc Transfer[1];
-        for (int i = 0; i < transferCount; i++)
+        machine.ReserveTransfers(transferCount);
+        var chunk = new Transfer[Math.Min(transferCount, RestoreChunk)];
+        for (int done = 0; done < transferCount; done += chunk.Length)
         {
-            input.Read(MemoryMarshal.AsBytes(one));
-            if (!machine.CanRestoreTransfer(in one[0])) throw new LedgerCorruptedException(name, input.Position, "a transfer names an account the snapshot lacks");
-            machine.RestoreTransfer(in one[0], states[i]);
+            Span<Transfer> transfers = chunk.AsSpan(0, Math.Min(chunk.Length, transferCount - done));
+            long chunkOffset = input.Position;
+            input.Read(MemoryMarshal.AsBytes(transfers));
+            for (int i = 0; i < transfers.Length; i++)
+            {
+                if (!machine.TryRestoreTransfer(in transfers[i], states[done + i]))
+                {
+                    throw new LedgerCorruptedException(name, chunkOffset + ((long)i * JournalFormat.EventSize), "a transfer names an account the snapshot lacks");
+                }
+            }
         }
 
         input.Skip(transferCount);

@@ -81,6 +81,11 @@ public sealed partial class LedgerStateMachine
         public static uint Apply(LedgerStateMachine machine, in Account e, ulong timestamp) =>
             (uint)machine.CreateAccount(in e, timestamp);
 
+        // Account batches are small and their index is warm: nothing worth prefetching.
+        public static void Prefetch(LedgerStateMachine machine, ReadOnlySpan<Account> batch, int ahead)
+        {
+        }
+
         public static void OnFailed(LedgerStateMachine machine, in Account e, uint result)
         {
             // Account failures reserve nothing: a corrected retry may succeed.

@@ -231,6 +231,16 @@ public sealed partial class LedgerStateMachine
         return R.Ok;
     }
 
+    /// <summary>Prefetches an account record, its log entry and the log's tail (no-op for -1).</summary>
+    private void PrefetchAccount(int index)
+    {
+        if (index < 0 || index >= _accounts.Count) return;
+        Prefetcher.Line(ref _accounts[index]);
+        ref AccountLog log = ref _accountLogs[index];
+        Prefetcher.Line(ref log);
+        log.PrefetchTail();
+    }
+
     private static R TransferExists(in Transfer t, in Transfer e)
     {
         if (t.Flags != e.Flags) return R.ExistsWithDifferentFlags;
@@ -372,6 +382,29 @@ public sealed partial class LedgerStateMachine
         public static void OnFailed(LedgerStateMachine machine, in Transfer e, uint result)
         {
             if (IsTransient((R)result)) machine.Orphan(e.Id);
+        }
+
+        // Two stages: far ahead, the id-index slots of the transfer and its accounts (cold in a large
+        // ledger); nearer, through those now-cached slots, the two account records and their logs.
+        private const int SlotsAhead = 16;
+        private const int RecordsAhead = 8;
+
+        public static void Prefetch(LedgerStateMachine machine, ReadOnlySpan<Transfer> batch, int ahead)
+        {
+            if (ahead + SlotsAhead < batch.Length)
+            {
+                ref readonly Transfer far = ref batch[ahead + SlotsAhead];
+                machine._transferIndex.Prefetch(far.Id);
+                machine._accountIndex.Prefetch(far.DebitAccountId);
+                machine._accountIndex.Prefetch(far.CreditAccountId);
+            }
+
+            if (ahead + RecordsAhead < batch.Length)
+            {
+                ref readonly Transfer near = ref batch[ahead + RecordsAhead];
+                machine.PrefetchAccount(machine._accountIndex.Guess(near.DebitAccountId));
+                machine.PrefetchAccount(machine._accountIndex.Guess(near.CreditAccountId));
+            }
         }
     }
 }

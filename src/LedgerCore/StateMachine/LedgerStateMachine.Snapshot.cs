@@ -43,23 +43,32 @@ public sealed partial class LedgerStateMachine
         return machine;
     }
 
-    /// <summary>Appends a restored transfer, re-deriving its id index, account logs and expiry entry.</summary>
-    internal void RestoreTransfer(in Transfer transfer, TransferState state)
+    /// <summary>Makes room for a snapshot's transfers before they are restored one by one.</summary>
+    internal void ReserveTransfers(int count) => _transferIndex.EnsureCapacity(count);
+
+    /// <summary>
+    /// Appends a restored transfer, re-deriving its id index, account logs and expiry entry. Returns
+    /// false, changing nothing, when an account it names is missing (a snapshot is checked before it
+    /// is trusted).
+    /// </summary>
+    internal bool TryRestoreTransfer(in Transfer transfer, TransferState state)
     {
+        int debit = _accountIndex.Find(transfer.DebitAccountId);
+        int credit = _accountIndex.Find(transfer.CreditAccountId);
+        if (debit < 0 || credit < 0) return false;
+
         int index = _transfers.Add(in transfer);
         _transferStates.Add(state);
         _transferIndex.Add(index);
-        _accountLogs[_accountIndex.Find(transfer.DebitAccountId)].AddTransfer(index);
-        _accountLogs[_accountIndex.Find(transfer.CreditAccountId)].AddTransfer(index);
+        _accountLogs[debit].AddTransfer(index);
+        _accountLogs[credit].AddTransfer(index);
         if (state == TransferState.Pending && transfer.Timeout != 0)
         {
             _expiries.Enqueue(index, ExpiryKey(transfer.Timestamp + ((ulong)transfer.Timeout * NanosecondsPerSecond), transfer.Timestamp));
         }
-    }
 
-    /// <summary>Whether both accounts of a restored transfer exist (a snapshot is checked before it is trusted).</summary>
-    internal bool CanRestoreTransfer(in Transfer transfer) =>
-        _accountIndex.Find(transfer.DebitAccountId) >= 0 && _accountIndex.Find(transfer.CreditAccountId) >= 0;
+        return true;
+    }
 
     internal void RestoreOrphan(UInt128 id) => Orphan(id);
 

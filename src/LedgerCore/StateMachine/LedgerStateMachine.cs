@@ -157,6 +157,7 @@ public sealed partial class LedgerStateMachine
         bool batchImported = n > 0 && TOperation.IsImported(in batch[0]);
         for (int i = 0; i < n; i++)
         {
+            TOperation.Prefetch(this, batch, i);
             ref readonly TEvent e = ref batch[i];
             bool linked = TOperation.IsLinked(in e);
             if (linked && chainStart < 0)

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LedgerCore.StateMachine.Storage;
 
@@ -11,17 +13,38 @@ internal struct AccountLog
 {
     public int[]? Transfers;
     public int TransferCount;
+
+    // Kept beside the count so an append never loads the array's header: with many accounts every
+    // log is cold, and the append is then a store (absorbed by the store buffer), not a load miss.
+    private int _transferCapacity;
     public AccountBalance[]? Balances;
     public int BalanceCount;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddTransfer(int transferIndex)
     {
-        if (Transfers is null || TransferCount == Transfers.Length)
+        if (TransferCount == _transferCapacity)
         {
-            Array.Resize(ref Transfers, Math.Max(4, TransferCount * 2));
+            Grow();
         }
 
-        Transfers[TransferCount++] = transferIndex;
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Transfers!), TransferCount++) = transferIndex;
+    }
+
+    /// <summary>Prefetches where the next <see cref="AddTransfer"/> writes.</summary>
+    public readonly void PrefetchTail()
+    {
+        if (TransferCount < _transferCapacity)
+        {
+            Prefetcher.Line(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Transfers!), TransferCount));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        _transferCapacity = Math.Max(4, TransferCount * 2);
+        Array.Resize(ref Transfers, _transferCapacity);
     }
 
     public void AddBalance(in AccountBalance balance)
