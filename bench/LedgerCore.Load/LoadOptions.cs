@@ -18,6 +18,7 @@ internal sealed class LoadOptions
 
     public bool NoFsync { get; private set; }
     public bool Json { get; private set; }
+    public bool Help { get; private set; }
     public long SnapshotInterval { get; private set; } = 4_000_000;
     public ulong Seed { get; private set; } = 42;
 
@@ -33,6 +34,7 @@ internal sealed class LoadOptions
           --no-fsync            journal without fsync: NOT DURABLE, shows the cost of durability
           --seed N              workload seed (default 42)
           --json                print one JSON object with the results on the last line
+          --help                print this
         """;
 
     /// <exception cref="ArgumentException">An unknown option or a value out of range; the message says which.</exception>
@@ -54,6 +56,7 @@ internal sealed class LoadOptions
                 case "--dir": options.Directory = Value(args, ref i); break;
                 case "--no-fsync": options.NoFsync = true; break;
                 case "--json": options.Json = true; break;
+                case "--help" or "-h": options.Help = true; break;
                 default: throw new ArgumentException($"unknown option '{name}'");
             }
         }

@@ -14,6 +14,12 @@ catch (ArgumentException e)
     return 2;
 }
 
+if (options.Help)
+{
+    Console.WriteLine(LoadOptions.Usage);
+    return 0;
+}
+
 string directory = options.Directory ?? Path.Combine(Path.GetTempPath(), $"ledgercore-load-{Guid.NewGuid():N}");
 var report = new LoadReport { Options = options };
 try
