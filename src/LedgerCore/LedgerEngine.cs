@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using LedgerCore.Diagnostics;
 using LedgerCore.Journal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using LedgerCore.Pipeline;
 using LedgerCore.Storage;
 
@@ -37,10 +40,13 @@ public sealed class LedgerEngine : IAsyncDisposable
     private Task _snapshot = Task.CompletedTask;
     private Exception? _fault;
     private int _disposed;
+    private readonly LedgerMetrics _metrics;
+    private readonly ILogger _logger;
 
     private LedgerEngine(LedgerOptions options, FileStream directoryLock, IStorage storage, UInt128 ledgerId, ulong epoch,
-        LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, LedgerRecovery recovery, TimeProvider clock)
+        LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, LedgerRecovery recovery, TimeProvider clock, ILogger logger)
     {
+        _logger = logger;
         _lock = directoryLock;
         _storage = storage;
         _writer = writer;
@@ -59,9 +65,10 @@ public sealed class LedgerEngine : IAsyncDisposable
         _processorQueue = Channel.CreateBounded<ProcessorWork>(new BoundedChannelOptions(options.QueueDepthMax) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
 
         var sequencer = new Sequencer(_requests.Reader, batches.Writer, clock, options.MaxBatchSize, epoch, lastSequence + 1, machine.CommitTimestamp);
-        var journal = new JournalStage(batches.Reader, _processorQueue.Writer, writer, options.CommitDelayMax, options.Durable, OnCommitted, OnFaulted);
+        _metrics = new LedgerMetrics(() => _requests.Reader.Count, () => _processorQueue.Reader.Count);
+        var journal = new JournalStage(batches.Reader, _processorQueue.Writer, writer, options.CommitDelayMax, options.Durable, OnCommitted, OnFaulted, _metrics);
         _snapshotIntervalEvents = options.SnapshotIntervalEvents;
-        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied);
+        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied) { Metrics = _metrics };
         _pipeline = Task.WhenAll(
             Task.Run(sequencer.RunAsync),
             Task.Run(journal.RunAsync),
@@ -101,18 +108,36 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch.</exception>
     /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
     /// <exception cref="IOException">The directory cannot be read or written.</exception>
-    public static Task<LedgerEngine> OpenAsync(LedgerOptions options, CancellationToken cancellationToken = default)
+#pragma warning disable RS0026, RS0027 // Both overloads take an optional token, as .NET's own Open/Connect pairs do; nothing has shipped yet.
+    public static Task<LedgerEngine> OpenAsync(LedgerOptions options, CancellationToken cancellationToken = default) =>
+        OpenAsync(options, logger: null, cancellationToken);
+
+    /// <summary>
+    /// Opens (or creates) the ledger as <see cref="OpenAsync(LedgerOptions, CancellationToken)"/> does, logging
+    /// recovery, tail truncation, snapshots and faults to <paramref name="logger"/> (never one entry per transfer).
+    /// </summary>
+    /// <param name="options">Validated before anything is touched.</param>
+    /// <param name="logger">Where the engine logs; null logs nowhere.</param>
+    /// <param name="cancellationToken">Cancels recovery.</param>
+    /// <exception cref="ArgumentException">An option is invalid (see <see cref="LedgerOptions.Validate"/>).</exception>
+    /// <exception cref="LedgerLockedException">Another engine has the directory open.</exception>
+    /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch.</exception>
+    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
+    /// <exception cref="IOException">The directory cannot be read or written.</exception>
+    public static Task<LedgerEngine> OpenAsync(LedgerOptions options, ILogger? logger, CancellationToken cancellationToken = default)
+#pragma warning restore RS0026, RS0027
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
 
         // Recovery is CPU and disk bound: run it off the caller's thread.
-        return Task.Run(() => Open(options, new FileStorage(options.DataDirectory), TimeProvider.System, cancellationToken), cancellationToken);
+        return Task.Run(() => Open(options, new FileStorage(options.DataDirectory), TimeProvider.System, cancellationToken, logger), cancellationToken);
     }
 
-    internal static LedgerEngine Open(LedgerOptions options, IStorage storage, TimeProvider clock, CancellationToken cancellationToken)
+    internal static LedgerEngine Open(LedgerOptions options, IStorage storage, TimeProvider clock, CancellationToken cancellationToken, ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         var started = Stopwatch.StartNew();
         Directory.CreateDirectory(options.DataDirectory);
         FileStream directoryLock = DataDirectory.Lock(options.DataDirectory);
@@ -135,7 +160,10 @@ public sealed class LedgerEngine : IAsyncDisposable
             JournalScan scan = JournalReader.Read(storage, ledgerId, snapshotSequence, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
             var writer = JournalWriter.Open(storage, ledgerId, options.SegmentBytesMax, options.CommitBytesMax, scan.LastSequence + 1, scan.LastSegment, scan.EndOffset);
             var recovery = new LedgerRecovery(snapshotSequence, replay.Records, replay.Events, replay.StaleRecordsSkipped, scan.TruncatedBytes, scan.TruncationReason, started.Elapsed);
-            return new LedgerEngine(options, directoryLock, storage, ledgerId, epoch, machine, writer, scan.LastSequence, replay.HighestFencingToken, recovery, clock);
+            if (scan.TruncatedBytes > 0) LedgerLog.TailTruncated(logger, scan.TruncatedBytes, scan.TruncationReason ?? "torn write");
+            if (replay.StaleRecordsSkipped > 0) LedgerLog.StaleRecordsSkipped(logger, replay.StaleRecordsSkipped);
+            LedgerLog.Recovered(logger, ledgerId, epoch, snapshotSequence, replay.Records, replay.Events, (long)recovery.Duration.TotalMilliseconds);
+            return new LedgerEngine(options, directoryLock, storage, ledgerId, epoch, machine, writer, scan.LastSequence, replay.HighestFencingToken, recovery, clock, logger);
         }
         catch
         {
@@ -258,6 +286,7 @@ public sealed class LedgerEngine : IAsyncDisposable
         finally
         {
             _writer.Dispose();
+            _metrics.Dispose();
             await _lock.DisposeAsync().ConfigureAwait(false);
             Signal();
         }
@@ -350,16 +379,21 @@ public sealed class LedgerEngine : IAsyncDisposable
 
     private void WriteSnapshot(long sequence, ulong highestFencingToken, StateMachine.Storage.SnapshotImage image)
     {
+        long started = Stopwatch.GetTimestamp();
         try
         {
             SnapshotFile.Write(_storage, LedgerId, sequence, highestFencingToken, image);
             Compact();
             SnapshotsWritten++;
+            TimeSpan duration = Stopwatch.GetElapsedTime(started);
+            _metrics.SnapshotWritten(duration);
+            LedgerLog.SnapshotWritten(_logger, sequence, (long)duration.TotalMilliseconds);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The journal still holds everything: a failed snapshot costs restart time, not data.
             LastSnapshotError = e;
+            LedgerLog.SnapshotFailed(_logger, e, sequence);
         }
     }
 
@@ -391,7 +425,10 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>The error of the last failed snapshot, if any.</summary>
     internal Exception? LastSnapshotError { get; private set; }
 
-    private void OnFaulted(Exception exception) => Interlocked.CompareExchange(ref _fault, exception, null);
+    private void OnFaulted(Exception exception)
+    {
+        if (Interlocked.CompareExchange(ref _fault, exception, null) is null) LedgerLog.Faulted(_logger, exception);
+    }
 
     /// <summary>Wakes change-feed readers: the current signal completes and a fresh one takes its place.</summary>
     private void Signal()

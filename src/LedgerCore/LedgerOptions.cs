@@ -2,7 +2,7 @@ namespace LedgerCore;
 
 /// <summary>
 /// How a <see cref="LedgerEngine"/> opens its data directory and batches its work. Validated by
-/// <see cref="LedgerEngine.OpenAsync"/> (<see cref="Validate"/>), which throws
+/// <see cref="LedgerEngine.OpenAsync(LedgerOptions, CancellationToken)"/> (<see cref="Validate"/>), which throws
 /// <see cref="ArgumentException"/> or <see cref="ArgumentOutOfRangeException"/> naming the option.
 /// </summary>
 /// <remarks>Not thread-safe; the engine copies what it needs on open.</remarks>

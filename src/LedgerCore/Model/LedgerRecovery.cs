@@ -1,6 +1,6 @@
 namespace LedgerCore;
 
-/// <summary>What <see cref="LedgerEngine.OpenAsync"/> found and did while recovering the data directory.</summary>
+/// <summary>What <see cref="LedgerEngine.OpenAsync(LedgerOptions, CancellationToken)"/> found and did while recovering the data directory.</summary>
 /// <param name="SnapshotSequence">The sequence of the snapshot loaded (0: none, replay from the start).</param>
 /// <param name="RecordsReplayed">Journal records (batches) replayed after the snapshot.</param>
 /// <param name="EventsReplayed">Events in those records.</param>

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
+using LedgerCore.Diagnostics;
 using System.Runtime.InteropServices;
 using LedgerCore.Journal;
 
@@ -27,6 +29,9 @@ internal sealed class Batch : ProcessorWork
 
     public ulong FencingToken { get; set; }
 
+    /// <summary>Stopwatch timestamp of sequencing, for the commit-latency metric only.</summary>
+    public long SequencedAt { get; set; }
+
     public int EventCount { get; private set; }
 
     public int RequestCount => _requests.Count;
@@ -50,15 +55,24 @@ internal sealed class Batch : ProcessorWork
             return;
         }
 
+        // A span only when someone listens: StartActivity returns null (and allocates nothing) otherwise.
+        using Activity? span = LedgerMetrics.Activities.StartActivity("ledgercore.batch");
+        span?.SetTag("ledgercore.sequence", Sequence).SetTag("ledgercore.operation", Operation.ToString()).SetTag("ledgercore.events", EventCount);
+        LedgerMetrics? metrics = processor.Metrics;
         if (Operation == LedgerOperation.CreateAccounts)
         {
-            Distribute<Account, CreateAccountsResult>(processor.Machine.CreateAccounts(MemoryMarshal.Cast<byte, Account>(Payload), Timestamp), static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
+            CreateAccountsResult[] results = processor.Machine.CreateAccounts(MemoryMarshal.Cast<byte, Account>(Payload), Timestamp);
+            if (metrics is not null) foreach (CreateAccountsResult r in results) metrics.AccountFailed(r.Result);
+            Distribute<Account, CreateAccountsResult>(results, static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
         }
         else
         {
-            Distribute<Transfer, CreateTransfersResult>(processor.Machine.CreateTransfers(MemoryMarshal.Cast<byte, Transfer>(Payload), Timestamp), static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
+            CreateTransfersResult[] results = processor.Machine.CreateTransfers(MemoryMarshal.Cast<byte, Transfer>(Payload), Timestamp);
+            if (metrics is not null) foreach (CreateTransfersResult r in results) metrics.TransferFailed(r.Result);
+            Distribute<Transfer, CreateTransfersResult>(results, static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
         }
 
+        metrics?.Committed(EventCount, SequencedAt);
         processor.Applied(this);
         Release();
     }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using LedgerCore.Diagnostics;
 using LedgerCore.Journal;
 
 namespace LedgerCore.Pipeline;
@@ -20,11 +22,13 @@ internal sealed class JournalStage
     private readonly Action<Batch> _committed;
     private readonly Action<Exception> _faulted;
     private readonly List<Batch> _group = [];
+    private readonly LedgerMetrics? _metrics;
     private Exception? _fault;
 
     public JournalStage(ChannelReader<Batch> input, ChannelWriter<ProcessorWork> output, JournalWriter writer,
-        TimeSpan commitDelayMax, bool durable, Action<Batch> committed, Action<Exception> faulted)
+        TimeSpan commitDelayMax, bool durable, Action<Batch> committed, Action<Exception> faulted, LedgerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _input = input;
         _output = output;
         _writer = writer;
@@ -99,9 +103,12 @@ internal sealed class JournalStage
     private async Task CommitAsync()
     {
         if (_group.Count == 0) return;
+        long started = Stopwatch.GetTimestamp();
+        long bytes = _writer.BufferedBytes;
         try
         {
             _writer.Commit(_durable);
+            _metrics?.GroupCommitted(Stopwatch.GetElapsedTime(started), bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

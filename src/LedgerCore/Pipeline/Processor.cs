@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using LedgerCore.Diagnostics;
 
 namespace LedgerCore.Pipeline;
 
@@ -21,6 +22,9 @@ internal sealed class Processor
     }
 
     public LedgerStateMachine Machine { get; }
+
+    /// <summary>Where applied batches are counted; null in tools that replay without an engine.</summary>
+    public LedgerMetrics? Metrics { get; init; }
 
     /// <summary>The highest fencing token of any applied batch: a batch below it comes from a stale writer.</summary>
     public ulong HighestFencingToken { get; private set; }

@@ -97,6 +97,7 @@ internal sealed class Sequencer
         ulong earliest = _lastTimestamp + (ulong)Math.Max(batch.EventCount, 1);
         batch.Timestamp = Math.Max(now, earliest);
         batch.Sequence = _nextSequence++;
+        batch.SequencedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         batch.FencingToken = _fencingToken;
         _lastTimestamp = batch.Timestamp;
     }

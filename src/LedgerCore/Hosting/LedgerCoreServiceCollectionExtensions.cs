@@ -1,0 +1,34 @@
+using LedgerCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LedgerCore;
+
+/// <summary>Registers LedgerCore in a .NET host (<c>Microsoft.Extensions.Hosting</c>, ASP.NET Core).</summary>
+public static class LedgerCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="LedgerEngine"/> as a singleton that a hosted service opens when the host
+    /// starts (recovery runs then) and disposes when it stops (in-flight batches drain first). The
+    /// options are validated at start (<see cref="LedgerOptions.Validate"/>), so a bad configuration
+    /// stops the host with an <see cref="OptionsValidationException"/> instead of failing on first use.
+    /// Also registers <see cref="LedgerHealthCheck"/> for <c>AddHealthChecks().AddCheck&lt;LedgerHealthCheck&gt;(...)</c>.
+    /// </summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="configure">Sets the options; <see cref="LedgerOptions.DataDirectory"/> is required.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <remarks>Resolving <see cref="LedgerEngine"/> before the host has started throws <see cref="InvalidOperationException"/>.</remarks>
+    public static IServiceCollection AddLedgerCore(this IServiceCollection services, Action<LedgerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<LedgerOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>());
+        services.TryAddSingleton<LedgerEngineHost>();
+        services.AddHostedService(provider => provider.GetRequiredService<LedgerEngineHost>());
+        services.TryAddSingleton(provider => provider.GetRequiredService<LedgerEngineHost>().Engine);
+        services.TryAddSingleton(provider => new LedgerHealthCheck(provider.GetRequiredService<LedgerEngineHost>()));
+        return services;
+    }
+}
