@@ -69,7 +69,8 @@ public sealed partial class LedgerStateMachine
 
         if (imported)
         {
-            if (_transfers.Count > 0 && t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) return R.ImportedEventTimestampMustNotRegress;
+            if ((_transfers.Count > 0 && t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) ||
+                AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
             if (t.Timeout != 0) return R.ImportedEventTimeoutMustBeZero;
@@ -187,7 +188,8 @@ public sealed partial class LedgerStateMachine
 
         if ((t.Flags & TransferFlags.Imported) != 0)
         {
-            if (t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) return R.ImportedEventTimestampMustNotRegress;
+            if (t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp ||
+                AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
         }
@@ -365,6 +367,20 @@ public sealed partial class LedgerStateMachine
     private void Orphan(UInt128 id)
     {
         if (_orphanedIds.Add(id)) _orphanedOrder.Add(id);
+    }
+
+    // Timestamps are unique across accounts and transfers: an imported event may not take one that the
+    // other kind already holds (as the reference). Both stores are in timestamp order: O(log n).
+    private bool AccountHasTimestamp(ulong timestamp)
+    {
+        (int lo, int hi) = TimestampRange(new AccountTimestamps(_accounts), _accounts.Count, timestamp, timestamp);
+        return hi > lo;
+    }
+
+    private bool TransferHasTimestamp(ulong timestamp)
+    {
+        (int lo, int hi) = TimestampRange(new TransferTimestamps(_transfers), _transfers.Count, timestamp, timestamp);
+        return hi > lo;
     }
 
     private static UInt128 ExpiryKey(ulong expiresAt, ulong timestamp) => ((UInt128)expiresAt << 64) | timestamp;

@@ -97,6 +97,20 @@ public class AccountResultExamples
                 Acct(2, AccountFlags.Imported) with { Timestamp = 200 });
             return ResultAt(results, 1);
         });
+
+        // Reference: timestamps are unique across accounts and transfers; an imported account may not
+        // take a transfer's timestamp (state_machine.zig looks it up in the transfers too).
+        yield return new(R.ImportedEventTimestampMustNotRegress, () =>
+            ImportedAccountAndTransfer().Create(Acct(3, AccountFlags.Imported) with { Timestamp = 250 }), "taken_by_a_transfer");
+    }
+
+    /// <summary>Imported accounts 1 (timestamp 100) and 2 (200), and an imported transfer at 250.</summary>
+    private static TestLedger ImportedAccountAndTransfer()
+    {
+        var ledger = new TestLedger();
+        ledger.MustCreateAccounts(Acct(1, AccountFlags.Imported) with { Timestamp = 100 }, Acct(2, AccountFlags.Imported) with { Timestamp = 200 });
+        ledger.MustCreateTransfers(new Transfer { Id = 10, DebitAccountId = 1, CreditAccountId = 2, Amount = 1, Ledger = 1, Code = 1, Flags = TransferFlags.Imported, Timestamp = 250 });
+        return ledger;
     }
 
     public static IEnumerable<TestCaseData> Cases() => Examples().Select(e => e.ToTestCase("AccountResult"));

@@ -58,6 +58,11 @@ public class TransferResultImportedExamples
             return ResultAt(results, 1);
         }, "post");
 
+        // Reference: timestamps are unique across accounts and transfers; an imported transfer may not
+        // take an account's timestamp (state_machine.zig looks it up in the accounts too).
+        yield return new(R.ImportedEventTimestampMustNotRegress, () =>
+            ImportedAccounts().Create(Xfer(10, 1, 2, 10, Imported) with { Timestamp = 300 }), "taken_by_an_account");
+
         yield return new(R.ImportedEventTimestampMustPostdateDebitAccount, () =>
             ImportedAccounts().Create(Xfer(10, 5, 1, 10, Imported) with { Timestamp = 250 }));
 
