@@ -86,6 +86,18 @@ public class CloseAccountRecipeTests
     }
 
     [Test]
+    public void Closing_inside_a_failed_chain_leaves_the_account_open()
+    {
+        var ledger = WithAccounts();
+        var results = ledger.CreateTransfers(
+            Xfer(20, 1, 2, 0, TransferFlags.Pending | TransferFlags.ClosingDebit | TransferFlags.ClosingCredit | TransferFlags.Linked),
+            Xfer(21, 1, 99, 1));
+        Assert.That(results.Select(r => r.Result), Is.EqualTo(new[] { R.LinkedEventFailed, R.CreditAccountNotFound }));
+        Assert.That(ledger.Machine.LookupAccounts([1, 2]).Select(a => a.Flags), Is.All.EqualTo(AccountFlags.None));
+        Assert.That(ledger.Create(Xfer(22)), Is.EqualTo(R.Ok));
+    }
+
+    [Test]
     public void Account_created_closed_refuses_transfers()
     {
         var ledger = WithAccounts();

@@ -57,6 +57,20 @@ public class LinkedChainTests
     }
 
     [Test]
+    public void Last_event_of_an_open_chain_reports_chain_open_even_after_the_chain_broke()
+    {
+        // Reference order: "chain open" is decided before "linked event failed".
+        var ledger = WithAccounts();
+        var results = ledger.CreateTransfers(Xfer(10, TransferFlags.Linked) with { Code = 0 }, Xfer(11, TransferFlags.Linked), Xfer(12, TransferFlags.Linked));
+        Assert.That(results, Is.EqualTo(new[]
+        {
+            new CreateTransfersResult(0, R.CodeMustNotBeZero),
+            new CreateTransfersResult(1, R.LinkedEventFailed),
+            new CreateTransfersResult(2, R.LinkedEventChainOpen),
+        }));
+    }
+
+    [Test]
     public void Failed_chain_does_not_affect_the_next_chain()
     {
         var ledger = WithAccounts();
