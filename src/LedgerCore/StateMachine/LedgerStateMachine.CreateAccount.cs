@@ -43,7 +43,8 @@ public sealed partial class LedgerStateMachine
         if (a.CreditsPosted != 0) return R.CreditsPostedMustBeZero;
         if (a.Ledger == 0) return R.LedgerMustNotBeZero;
         if (a.Code == 0) return R.CodeMustNotBeZero;
-        if (imported && _accounts.Count > 0 && a.Timestamp <= _accounts[_accounts.Count - 1].Timestamp)
+        if (imported && ((_accounts.Count > 0 && a.Timestamp <= _accounts[_accounts.Count - 1].Timestamp) ||
+                         TransferHasTimestamp(a.Timestamp)))
         {
             return R.ImportedEventTimestampMustNotRegress;
         }

@@ -69,7 +69,8 @@ public sealed partial class LedgerStateMachine
 
         if (imported)
         {
-            if (_transfers.Count > 0 && t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) return R.ImportedEventTimestampMustNotRegress;
+            if ((_transfers.Count > 0 && t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) ||
+                AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
             if (t.Timeout != 0) return R.ImportedEventTimeoutMustBeZero;
@@ -104,7 +105,8 @@ public sealed partial class LedgerStateMachine
         if (AddOverflows(amount, cr.CreditsPending + cr.CreditsPosted)) return R.OverflowsCredits;
 
         ulong eventTimestamp = imported ? t.Timestamp : timestamp;
-        if (pending && (ulong)t.Timeout * NanosecondsPerSecond > ulong.MaxValue - eventTimestamp) return R.OverflowsTimeout;
+        // As the reference: the deadline must fit in 63 bits (TimestampMax), not merely in a u64.
+        if (pending && (ulong)t.Timeout * NanosecondsPerSecond > TimestampMax - eventTimestamp) return R.OverflowsTimeout;
 
         if ((dr.Flags & AccountFlags.DebitsMustNotExceedCredits) != 0 &&
             dr.DebitsPending + dr.DebitsPosted + amount > dr.CreditsPosted) return R.ExceedsCredits;
@@ -142,7 +144,8 @@ public sealed partial class LedgerStateMachine
     private R PostOrVoidPendingTransfer(in Transfer t, ulong timestamp)
     {
         bool post = (t.Flags & TransferFlags.PostPendingTransfer) != 0;
-        if (post && (t.Flags & TransferFlags.VoidPendingTransfer) != 0) return R.FlagsAreMutuallyExclusive;
+        bool isVoid = (t.Flags & TransferFlags.VoidPendingTransfer) != 0;
+        if (post && isVoid) return R.FlagsAreMutuallyExclusive;
         if ((t.Flags & (TransferFlags.Pending | TransferFlags.BalancingDebit | TransferFlags.BalancingCredit |
                         TransferFlags.ClosingDebit | TransferFlags.ClosingCredit)) != 0) return R.FlagsAreMutuallyExclusive;
 
@@ -185,14 +188,16 @@ public sealed partial class LedgerStateMachine
 
         if ((t.Flags & TransferFlags.Imported) != 0)
         {
-            if (t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) return R.ImportedEventTimestampMustNotRegress;
+            if (t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp ||
+                AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
         }
 
-        // A closing transfer's own accounts are closed by it; any other closed account refuses.
-        if ((dr.Flags & AccountFlags.Closed) != 0 && (p.Flags & TransferFlags.ClosingDebit) == 0) return R.DebitAccountAlreadyClosed;
-        if ((cr.Flags & AccountFlags.Closed) != 0 && (p.Flags & TransferFlags.ClosingCredit) == 0) return R.CreditAccountAlreadyClosed;
+        // As the reference: the only movement a closed account allows is voiding a pending transfer
+        // (any, not only the closing one); posting, even the closing transfer itself, is refused.
+        if ((dr.Flags & AccountFlags.Closed) != 0 && !isVoid) return R.DebitAccountAlreadyClosed;
+        if ((cr.Flags & AccountFlags.Closed) != 0 && !isVoid) return R.CreditAccountAlreadyClosed;
 
         SaveAccount(drIndex);
         SaveAccount(crIndex);
@@ -241,27 +246,42 @@ public sealed partial class LedgerStateMachine
         log.PrefetchTail();
     }
 
-    private static R TransferExists(in Transfer t, in Transfer e)
+    private R TransferExists(in Transfer t, in Transfer e)
     {
         if (t.Flags != e.Flags) return R.ExistsWithDifferentFlags;
         if (t.PendingId != e.PendingId) return R.ExistsWithDifferentPendingId;
         if (t.Timeout != e.Timeout) return R.ExistsWithDifferentTimeout;
 
         // A post or void may leave fields zero to inherit them from its pending transfer; only what
-        // the retry states is compared.
+        // the retry states is compared, and a zero user data field stands for the pending one's
+        // (as the reference's post_or_void_pending_transfer_exists).
         bool resolves = (t.Flags & PostOrVoid) != 0;
+        UInt128 userData128 = t.UserData128;
+        ulong userData64 = t.UserData64;
+        uint userData32 = t.UserData32;
+        UInt128 pendingAmount = 0;
+        if (resolves)
+        {
+            // e resolved this pending transfer, so it is stored (a chain rollback removes e first).
+            ref Transfer p = ref _transfers[_transferIndex.Find(t.PendingId)];
+            pendingAmount = p.Amount;
+            if (userData128 == 0) userData128 = p.UserData128;
+            if (userData64 == 0) userData64 = p.UserData64;
+            if (userData32 == 0) userData32 = p.UserData32;
+        }
+
         if ((!resolves || t.DebitAccountId != 0) && t.DebitAccountId != e.DebitAccountId) return R.ExistsWithDifferentDebitAccountId;
         if ((!resolves || t.CreditAccountId != 0) && t.CreditAccountId != e.CreditAccountId) return R.ExistsWithDifferentCreditAccountId;
-        if (AmountDiffers(in t, in e)) return R.ExistsWithDifferentAmount;
-        if ((!resolves || t.UserData128 != 0) && t.UserData128 != e.UserData128) return R.ExistsWithDifferentUserData128;
-        if ((!resolves || t.UserData64 != 0) && t.UserData64 != e.UserData64) return R.ExistsWithDifferentUserData64;
-        if ((!resolves || t.UserData32 != 0) && t.UserData32 != e.UserData32) return R.ExistsWithDifferentUserData32;
+        if (AmountDiffers(in t, in e, pendingAmount)) return R.ExistsWithDifferentAmount;
+        if (userData128 != e.UserData128) return R.ExistsWithDifferentUserData128;
+        if (userData64 != e.UserData64) return R.ExistsWithDifferentUserData64;
+        if (userData32 != e.UserData32) return R.ExistsWithDifferentUserData32;
         if ((!resolves || t.Ledger != 0) && t.Ledger != e.Ledger) return R.ExistsWithDifferentLedger;
         if ((!resolves || t.Code != 0) && t.Code != e.Code) return R.ExistsWithDifferentCode;
         return R.Exists;
     }
 
-    private static bool AmountDiffers(in Transfer t, in Transfer e)
+    private static bool AmountDiffers(in Transfer t, in Transfer e, UInt128 pendingAmount)
     {
         if ((t.Flags & (TransferFlags.BalancingDebit | TransferFlags.BalancingCredit)) != 0)
         {
@@ -269,7 +289,8 @@ public sealed partial class LedgerStateMachine
             return t.Amount < e.Amount;
         }
 
-        if ((t.Flags & TransferFlags.PostPendingTransfer) != 0 && t.Amount == UInt128.MaxValue) return false;
+        // "Post the full pending amount" matches only a post that did post all of it.
+        if ((t.Flags & TransferFlags.PostPendingTransfer) != 0 && t.Amount == UInt128.MaxValue) return e.Amount != pendingAmount;
         if ((t.Flags & TransferFlags.VoidPendingTransfer) != 0 && t.Amount == 0) return false;
         return t.Amount != e.Amount;
     }
@@ -281,8 +302,11 @@ public sealed partial class LedgerStateMachine
         {
             _expiries.Dequeue();
 
-            // Skip entries made stale by a post, a void, or a rolled-back chain that freed the slot.
-            if (index >= _transfers.Count || _transfers[index].Timestamp != (ulong)key ||
+            // Skip entries made stale by a post, a void, or a rolled-back chain that freed the slot. The
+            // slot may since hold an imported pending transfer with the very same timestamp; imported
+            // transfers never have a timeout, so a transfer without one is never the entry's.
+            if (index >= _transfers.Count || _transfers[index].Timestamp != unchecked((ulong)key) ||
+                _transfers[index].Timeout == 0 ||
                 _transferStates[index] != TransferState.Pending)
             {
                 continue;
@@ -353,6 +377,20 @@ public sealed partial class LedgerStateMachine
     private void Orphan(UInt128 id)
     {
         if (_orphanedIds.Add(id)) _orphanedOrder.Add(id);
+    }
+
+    // Timestamps are unique across accounts and transfers: an imported event may not take one that the
+    // other kind already holds (as the reference). Both stores are in timestamp order: O(log n).
+    private bool AccountHasTimestamp(ulong timestamp)
+    {
+        (int lo, int hi) = TimestampRange(new AccountTimestamps(_accounts), _accounts.Count, timestamp, timestamp);
+        return hi > lo;
+    }
+
+    private bool TransferHasTimestamp(ulong timestamp)
+    {
+        (int lo, int hi) = TimestampRange(new TransferTimestamps(_transfers), _transfers.Count, timestamp, timestamp);
+        return hi > lo;
     }
 
     private static UInt128 ExpiryKey(ulong expiresAt, ulong timestamp) => ((UInt128)expiresAt << 64) | timestamp;

@@ -154,13 +154,13 @@ public sealed partial class LedgerStateMachine
         filter.Limit != 0 &&
         (filter.Flags & ~AccountFilterFlagsKnown) == 0 &&
         (filter.Flags & (AccountFilterFlags.Debits | AccountFilterFlags.Credits)) != 0 &&
-        filter.TimestampMin != ulong.MaxValue && filter.TimestampMax != ulong.MaxValue &&
+        filter.TimestampMin <= TimestampMax && filter.TimestampMax <= TimestampMax && // 63-bit, as the reference
         (filter.TimestampMax == 0 || filter.TimestampMin <= filter.TimestampMax);
 
     private static bool IsValid(in QueryFilter filter) =>
         filter.Limit != 0 &&
         (filter.Flags & ~QueryFilterFlags.Reversed) == 0 &&
-        filter.TimestampMin != ulong.MaxValue && filter.TimestampMax != ulong.MaxValue &&
+        filter.TimestampMin <= TimestampMax && filter.TimestampMax <= TimestampMax && // 63-bit, as the reference
         (filter.TimestampMax == 0 || filter.TimestampMin <= filter.TimestampMax);
 
     private static bool Matches(in QueryFilter f, UInt128 userData128, ulong userData64, uint userData32, uint ledger, ushort code) =>

@@ -149,7 +149,7 @@ internal sealed class IdIndex<TSource> where TSource : struct, IIdSource
         // Fold both halves, then Fibonacci-hash: sequential ids spread over the whole table. The top
         // bits choose the home slot (tables stay below 2^32 slots, so the stored 32 bits suffice to
         // find it again when growing).
-        ulong lower = (ulong)id;
+        ulong lower = unchecked((ulong)id); // the low half: truncation intended (checked arithmetic is on)
         ulong upper = (ulong)(id >> 64);
         return unchecked((lower ^ (upper * 0xC2B2AE3D27D4EB4FUL)) * 0x9E3779B97F4A7C15UL);
     }
