@@ -236,14 +236,19 @@ public sealed partial class LedgerStateMachine
         return R.Ok;
     }
 
-    /// <summary>Prefetches an account record, its log entry and the log's tail (no-op for -1).</summary>
+    /// <summary>Prefetches an account record and its log entry (no-op for -1).</summary>
     private void PrefetchAccount(int index)
     {
         if (index < 0 || index >= _accounts.Count) return;
-        Prefetcher.Line(ref _accounts[index]);
-        ref AccountLog log = ref _accountLogs[index];
-        Prefetcher.Line(ref log);
-        log.PrefetchTail();
+        Prefetcher.Record(ref _accounts[index]);
+        Prefetcher.Line(ref _accountLogs[index]);
+    }
+
+    /// <summary>Prefetches where an account's log is appended to next (no-op for -1).</summary>
+    private void PrefetchLogTail(int index)
+    {
+        if (index < 0 || index >= _accounts.Count) return;
+        _accountLogs[index].PrefetchTail();
     }
 
     private R TransferExists(in Transfer t, in Transfer e)
@@ -422,10 +427,12 @@ public sealed partial class LedgerStateMachine
             if (IsTransient((R)result)) machine.Orphan(e.Id);
         }
 
-        // Two stages: far ahead, the id-index slots of the transfer and its accounts (cold in a large
-        // ledger); nearer, through those now-cached slots, the two account records and their logs.
+        // Three stages, each reading only lines the previous one fetched: far ahead, the id-index
+        // slots of the transfer and its accounts; nearer, through those slots, the two account records
+        // and log entries; nearest, through the log entries, where the logs will be appended to.
         private const int SlotsAhead = 16;
         private const int RecordsAhead = 8;
+        private const int TailsAhead = 4;
 
         public static void Prefetch(LedgerStateMachine machine, ReadOnlySpan<Transfer> batch, int ahead)
         {
@@ -442,6 +449,13 @@ public sealed partial class LedgerStateMachine
                 ref readonly Transfer near = ref batch[ahead + RecordsAhead];
                 machine.PrefetchAccount(machine._accountIndex.Guess(near.DebitAccountId));
                 machine.PrefetchAccount(machine._accountIndex.Guess(near.CreditAccountId));
+            }
+
+            if (ahead + TailsAhead < batch.Length)
+            {
+                ref readonly Transfer nearest = ref batch[ahead + TailsAhead];
+                machine.PrefetchLogTail(machine._accountIndex.Guess(nearest.DebitAccountId));
+                machine.PrefetchLogTail(machine._accountIndex.Guess(nearest.CreditAccountId));
             }
         }
     }

@@ -23,28 +23,34 @@ internal struct AccountLog
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddTransfer(int transferIndex)
     {
-        if (TransferCount == _transferCapacity)
+        // The null test is on a register: the JIT then knows the array is there and emits no null
+        // check that would load its (cold) header line.
+        int[]? transfers = Transfers;
+        if (transfers is null || TransferCount == _transferCapacity)
         {
-            Grow();
+            AddTransferGrowing(transferIndex);
+            return;
         }
 
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Transfers!), TransferCount++) = transferIndex;
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount++) = transferIndex;
     }
 
     /// <summary>Prefetches where the next <see cref="AddTransfer"/> writes.</summary>
     public readonly void PrefetchTail()
     {
-        if (TransferCount < _transferCapacity)
+        int[]? transfers = Transfers;
+        if (transfers is not null && TransferCount < _transferCapacity)
         {
-            Prefetcher.Line(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Transfers!), TransferCount));
+            Prefetcher.Line(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount));
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Grow()
+    private void AddTransferGrowing(int transferIndex)
     {
         _transferCapacity = Math.Max(4, TransferCount * 2);
         Array.Resize(ref Transfers, _transferCapacity);
+        Transfers[TransferCount++] = transferIndex;
     }
 
     public void AddBalance(in AccountBalance balance)
