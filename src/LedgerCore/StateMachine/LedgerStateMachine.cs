@@ -15,6 +15,9 @@ namespace LedgerCore;
 /// same <see cref="ComputeDigest"/>. Not thread-safe: one thread applies batches (the engine's
 /// processor); reads must not run concurrently with writes.
 /// </remarks>
+// No zeroing of the apply methods' large frames (struct copies of 128-byte records) on every call:
+// every local here is definitely assigned before use, and the state machine has no stackalloc.
+[System.Runtime.CompilerServices.SkipLocalsInit]
 public sealed partial class LedgerStateMachine
 {
     /// <summary>The most events one batch may hold.</summary>
