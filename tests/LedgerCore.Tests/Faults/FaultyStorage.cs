@@ -22,6 +22,7 @@ internal sealed class FaultyStorage : IStorage
     private int _flushes;
     private int _mutations;
     private bool _dead;
+    private int _flushesWaiting;
 
     public FaultyStorage()
         : this(new Dictionary<string, MemoryNode>(StringComparer.Ordinal))
@@ -56,6 +57,12 @@ internal sealed class FaultyStorage : IStorage
 
     /// <summary>What survived the planned crash, once it fired.</summary>
     public FaultyStorage? CrashImage { get; private set; }
+
+    /// <summary>When set, every fsync waits for it: holds the journal stage inside a group commit.</summary>
+    public ManualResetEventSlim? FlushGate { get; set; }
+
+    /// <summary>Fsyncs waiting at <see cref="FlushGate"/>.</summary>
+    public int FlushesWaiting => Volatile.Read(ref _flushesWaiting);
 
     public int Writes { get { lock (_gate) return _writes; } }
 
@@ -193,6 +200,13 @@ internal sealed class FaultyStorage : IStorage
 
     internal void Flush(string name, MemoryNode node)
     {
+        if (FlushGate is { } flushGate)
+        {
+            Interlocked.Increment(ref _flushesWaiting);
+            flushGate.Wait();
+            Interlocked.Decrement(ref _flushesWaiting);
+        }
+
         lock (_gate)
         {
             ThrowIfDead();
