@@ -272,7 +272,7 @@ public sealed partial class LedgerStateMachine
             _expiries.Dequeue();
 
             // Skip entries made stale by a post, a void, or a rolled-back chain that freed the slot.
-            if (index >= _transfers.Count || _transfers[index].Timestamp != (ulong)key ||
+            if (index >= _transfers.Count || _transfers[index].Timestamp != unchecked((ulong)key) || // low half: the creation timestamp
                 _transferStates[index] != TransferState.Pending)
             {
                 continue;

@@ -108,7 +108,7 @@ internal sealed class IdIndex<TSource> where TSource : struct, IIdSource
     private static int Home(UInt128 id, int shift)
     {
         // Fold both halves, then Fibonacci-hash: sequential ids spread over the whole table.
-        ulong lower = (ulong)id;
+        ulong lower = unchecked((ulong)id); // the low half: truncation is the point (checked, ids >= 2^64 threw)
         ulong upper = (ulong)(id >> 64);
         ulong mixed = unchecked((lower ^ (upper * 0xC2B2AE3D27D4EB4FUL)) * 0x9E3779B97F4A7C15UL);
         return (int)(mixed >> shift);
