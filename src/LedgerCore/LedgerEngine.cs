@@ -61,7 +61,7 @@ public sealed class LedgerEngine : IAsyncDisposable
         var sequencer = new Sequencer(_requests.Reader, batches.Writer, clock, options.MaxBatchSize, epoch, lastSequence + 1, machine.CommitTimestamp);
         var journal = new JournalStage(batches.Reader, _processorQueue.Writer, writer, options.CommitDelayMax, options.Durable, OnCommitted, OnFaulted);
         _snapshotIntervalEvents = options.SnapshotIntervalEvents;
-        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied);
+        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied, OnFaulted);
         _pipeline = Task.WhenAll(
             Task.Run(sequencer.RunAsync),
             Task.Run(journal.RunAsync),
@@ -86,10 +86,10 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>Group commits (write + fsync) since open.</summary>
     public long JournalCommits => _writer.Commits;
 
-    /// <summary>Whether the engine stopped accepting writes after an I/O error.</summary>
+    /// <summary>Whether the engine stopped accepting writes after an I/O error (or an unexpected error in the processor).</summary>
     public bool IsFaulted => Volatile.Read(ref _fault) is not null;
 
-    /// <summary>The I/O error that faulted the engine, or null.</summary>
+    /// <summary>The I/O error (or unexpected processor error) that faulted the engine, or null.</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
 
     /// <summary>
