@@ -68,7 +68,7 @@ public sealed class LedgerEngine : IAsyncDisposable
         _metrics = new LedgerMetrics(() => _requests.Reader.Count, () => _processorQueue.Reader.Count);
         var journal = new JournalStage(batches.Reader, _processorQueue.Writer, writer, options.CommitDelayMax, options.Durable, OnCommitted, OnFaulted, _metrics);
         _snapshotIntervalEvents = options.SnapshotIntervalEvents;
-        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied) { Metrics = _metrics };
+        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied, OnFaulted) { Metrics = _metrics };
         _pipeline = Task.WhenAll(
             Task.Run(sequencer.RunAsync),
             Task.Run(journal.RunAsync),
@@ -93,10 +93,10 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>Group commits (write + fsync) since open.</summary>
     public long JournalCommits => _writer.Commits;
 
-    /// <summary>Whether the engine stopped accepting writes after an I/O error.</summary>
+    /// <summary>Whether the engine stopped accepting writes after an I/O error (or an unexpected error in the processor).</summary>
     public bool IsFaulted => Volatile.Read(ref _fault) is not null;
 
-    /// <summary>The I/O error that faulted the engine, or null.</summary>
+    /// <summary>The I/O error (or unexpected processor error) that faulted the engine, or null.</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
 
     /// <summary>

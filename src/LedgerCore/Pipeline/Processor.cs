@@ -12,13 +12,16 @@ internal sealed class Processor
 {
     private readonly ChannelReader<ProcessorWork> _input;
     private readonly Action<Batch, Processor> _applied;
+    private readonly Action<Exception> _faulted;
+    private Exception? _failure;
 
-    public Processor(LedgerStateMachine machine, ChannelReader<ProcessorWork> input, ulong highestFencingToken, Action<Batch, Processor> applied)
+    public Processor(LedgerStateMachine machine, ChannelReader<ProcessorWork> input, ulong highestFencingToken, Action<Batch, Processor> applied, Action<Exception> faulted)
     {
         Machine = machine;
         _input = input;
         HighestFencingToken = highestFencingToken;
         _applied = applied;
+        _faulted = faulted;
     }
 
     public LedgerStateMachine Machine { get; }
@@ -38,7 +41,24 @@ internal sealed class Processor
         {
             while (_input.TryRead(out ProcessorWork? work))
             {
-                work.Execute(this);
+                if (_failure is not null)
+                {
+                    work.Fail(new LedgerFaultedException("The ledger faulted after an unexpected error in the processor and accepts no more work.", _failure));
+                    continue;
+                }
+
+                try
+                {
+                    work.Execute(this);
+                }
+                catch (Exception e)
+                {
+                    // A bug, not an I/O error: the machine may be half-way through a batch, so nothing more is
+                    // applied or read; but every caller gets an answer instead of waiting forever.
+                    _failure = e;
+                    _faulted(e);
+                    work.Fail(e);
+                }
             }
         }
     }

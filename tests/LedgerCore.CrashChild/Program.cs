@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text;
+using LedgerCore;
+
+// Opens a ledger on the directory given, then four writers create transfers (1 -> 2, amount 1) until the
+// process is killed. Each acknowledged transfer id is printed on its own line, after the await returns:
+// a printed id was durable. Ids are (epoch, writer << 40 | counter), unique across restarts.
+if (args.Length is < 1 or > 2)
+{
+    await Console.Error.WriteLineAsync("usage: LedgerCore.CrashChild <data directory> [snapshot interval events]");
+    return 2;
+}
+
+long snapshotInterval = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 0;
+await using LedgerEngine ledger = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = args[0], SnapshotIntervalEvents = snapshotInterval });
+await ledger.CreateAccountsAsync(new[]
+{
+    new Account { Id = 1, Ledger = 1, Code = 1 },
+    new Account { Id = 2, Ledger = 1, Code = 1 },
+});
+
+var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
+var gate = new Lock();
+lock (gate) stdout.Write($"ready {ledger.Epoch}\n");
+
+ulong epoch = ledger.Epoch;
+Task[] writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+{
+    ulong counter = 0;
+    for (int round = 0; ; round++)
+    {
+        var batch = new Transfer[1 + (round % 16)];
+        for (int i = 0; i < batch.Length; i++)
+        {
+            batch[i] = new Transfer
+            {
+                Id = new UInt128(epoch, ((ulong)w << 40) | counter++),
+                DebitAccountId = 1,
+                CreditAccountId = 2,
+                Amount = 1,
+                Ledger = 1,
+                Code = 1,
+            };
+        }
+
+        CreateTransfersResult[] failures = await ledger.CreateTransfersAsync(batch);
+        if (failures.Length > 0)
+        {
+            await Console.Error.WriteLineAsync($"unexpected failure: {failures[0].Result}");
+            Environment.Exit(3);
+        }
+
+        var lines = new StringBuilder();
+        foreach (Transfer t in batch) lines.Append(t.Id.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        lock (gate) stdout.Write(lines.ToString());
+    }
+})).ToArray();
+
+await Task.WhenAll(writers);
+return 0;
