@@ -8,9 +8,9 @@ internal static class Ledgers
     /// <summary>Share of transfers between the ten hot accounts in the skewed workload.</summary>
     public const int HotPercent = 80;
 
-    public static LedgerStateMachine WithAccounts(ref ulong timestamp, int count = Accounts)
+    public static LedgerStateMachine WithAccounts(ref ulong timestamp, LedgerStateMachine? machine = null, int count = Accounts)
     {
-        var machine = new LedgerStateMachine();
+        machine ??= new LedgerStateMachine();
         var batch = new Account[LedgerStateMachine.BatchEventsMax];
         for (int start = 1; start <= count; start += batch.Length)
         {

@@ -53,6 +53,7 @@ public sealed partial class LedgerStateMachine
         stored.Timestamp = imported ? a.Timestamp : timestamp;
         int index = _accounts.Add(in stored);
         _accountLogs.Add(default);
+        _accountLogs[index].Reserve(_logCapacity);
         _accountIndex.Add(index);
         if (_undo.Recording) _undo.Push(UndoKind.AccountInserted, index);
         return R.Ok;

@@ -52,11 +52,40 @@ public sealed partial class LedgerStateMachine
     // The timestamp of the last applied batch (its last event); batches must advance past it.
     private ulong _commitTimestamp;
 
-    /// <summary>Creates an empty ledger.</summary>
+    // Initial room in each new account's transfer log (0: grow from a small array on demand).
+    private readonly int _logCapacity;
+
+    /// <summary>Creates an empty ledger whose storage grows on demand.</summary>
     public LedgerStateMachine()
     {
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
         _transferIndex = new IdIndex<TransferIds>(new TransferIds(_transfers));
+    }
+
+    /// <summary>
+    /// Creates an empty ledger with storage for <paramref name="accountCapacity"/> accounts and
+    /// <paramref name="transferCapacity"/> transfers allocated up front (as TigerBeetle allocates at
+    /// startup): until those are exceeded, applying events allocates nothing on the heap except the
+    /// arrays of failure results, and per-account transfer logs that outgrow an even share of the
+    /// transfers. Beyond them, storage grows as usual.
+    /// </summary>
+    /// <param name="accountCapacity">Accounts to make room for (at least 0).</param>
+    /// <param name="transferCapacity">Transfers to make room for (at least 0).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A capacity is negative.</exception>
+    public LedgerStateMachine(int accountCapacity, int transferCapacity)
+        : this()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(accountCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(transferCapacity);
+        _accounts.Reserve(accountCapacity);
+        _accountLogs.Reserve(accountCapacity);
+        _accountIndex.EnsureCapacity(accountCapacity);
+        _transfers.Reserve(transferCapacity);
+        _transferStates.Reserve(transferCapacity);
+        _transferIndex.EnsureCapacity(transferCapacity);
+
+        // Each transfer is logged under two accounts: an even share, with room for some skew.
+        _logCapacity = accountCapacity == 0 ? 0 : (int)Math.Min(int.MaxValue, (2L * transferCapacity / accountCapacity) + 8);
     }
 
     /// <summary>The timestamp of the last applied batch (0 before the first).</summary>

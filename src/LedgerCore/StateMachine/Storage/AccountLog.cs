@@ -35,6 +35,16 @@ internal struct AccountLog
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount++) = transferIndex;
     }
 
+    /// <summary>Gives an empty log room for <paramref name="capacity"/> transfers up front.</summary>
+    public void Reserve(int capacity)
+    {
+        if (Transfers is null && capacity > 0)
+        {
+            Transfers = new int[capacity];
+            _transferCapacity = capacity;
+        }
+    }
+
     /// <summary>Prefetches where the next <see cref="AddTransfer"/> writes.</summary>
     public readonly void PrefetchTail()
     {

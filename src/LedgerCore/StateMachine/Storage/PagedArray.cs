@@ -64,6 +64,15 @@ internal sealed class PagedArray<T>
         return index;
     }
 
+    /// <summary>Allocates the pages for the first <paramref name="capacity"/> items now, so adding them allocates nothing.</summary>
+    public void Reserve(int capacity)
+    {
+        for (int page = 0; page < (capacity + PageSize - 1) >> PageShift; page++)
+        {
+            if (page >= _pages.Length || _pages[page] is null) AddPage(page);
+        }
+    }
+
     /// <summary>Forgets the items at <paramref name="count"/> and after (pages stay allocated for reuse).</summary>
     public void Truncate(int count)
     {
@@ -80,7 +89,7 @@ internal sealed class PagedArray<T>
     {
         if (page >= _pages.Length)
         {
-            Array.Resize(ref _pages, _pages.Length * 2);
+            Array.Resize(ref _pages, Math.Max(_pages.Length * 2, page + 1));
         }
 
         _pages[page] = new T[PageSize];
