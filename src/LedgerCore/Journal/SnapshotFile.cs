@@ -138,6 +138,7 @@ internal static class SnapshotFile
             input.Read(MemoryMarshal.AsBytes(transfers));
             for (int i = 0; i < transfers.Length; i++)
             {
+                machine.PrefetchRestore(transfers, i);
                 if (!machine.TryRestoreTransfer(in transfers[i], states[done + i]))
                 {
                     throw new LedgerCorruptedException(name, chunkOffset + ((long)i * JournalFormat.EventSize), "a transfer names an account the snapshot lacks");

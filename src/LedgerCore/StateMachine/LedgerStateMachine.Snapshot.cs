@@ -43,6 +43,9 @@ public sealed partial class LedgerStateMachine
         return machine;
     }
 
+    /// <summary>Prefetches for restoring <c>transfers[ahead]</c> what the apply path prefetches for applying it.</summary>
+    internal void PrefetchRestore(ReadOnlySpan<Transfer> transfers, int ahead) => CreateTransferOperation.Prefetch(this, transfers, ahead);
+
     /// <summary>Makes room for a snapshot's transfers before they are restored one by one.</summary>
     internal void ReserveTransfers(int count) => _transferIndex.EnsureCapacity(count);
 
