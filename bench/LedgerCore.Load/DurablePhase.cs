@@ -62,6 +62,8 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
         DataDirectory = directory,
         Durable = !options.NoFsync,
         SnapshotIntervalEvents = options.SnapshotInterval,
+        AccountCapacity = options.Preallocate ? options.Accounts : 0,
+        TransferCapacity = options.Preallocate ? (int)Math.Min(int.MaxValue, options.Transfers) : 0,
     };
 
     private async Task CreateAccountsAsync(LedgerEngine engine)

@@ -154,7 +154,7 @@ public sealed class LedgerEngine : IAsyncDisposable
             ulong epoch = options.FencingToken ?? (storedEpoch + 1);
             DataDirectory.Write(storage, ledgerId, epoch);
 
-            (LedgerStateMachine machine, long snapshotSequence, ulong snapshotToken) = LoadNewestSnapshot(storage, ledgerId);
+            (LedgerStateMachine machine, long snapshotSequence, ulong snapshotToken) = LoadNewestSnapshot(storage, ledgerId, options);
             var replay = new JournalReplay(machine, snapshotToken);
             cancellationToken.ThrowIfCancellationRequested();
             JournalScan scan = JournalReader.Read(storage, ledgerId, snapshotSequence, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
@@ -177,13 +177,13 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// verification is passed over for the one before it (whose journal is kept for that reason); when
     /// none verifies, the journal must reach back to sequence 1 or the reader reports the gap.
     /// </summary>
-    private static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) LoadNewestSnapshot(IStorage storage, UInt128 ledgerId)
+    private static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) LoadNewestSnapshot(IStorage storage, UInt128 ledgerId, LedgerOptions options)
     {
         foreach ((long _, string name) in SnapshotFile.List(storage))
         {
             try
             {
-                return SnapshotFile.Read(storage, name, ledgerId);
+                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity);
             }
             catch (LedgerCorruptedException)
             {
@@ -191,7 +191,7 @@ public sealed class LedgerEngine : IAsyncDisposable
             }
         }
 
-        return (new LedgerStateMachine(), 0, 0);
+        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity), 0, 0);
     }
 
     /// <summary>Creates accounts durably. See <see cref="LedgerStateMachine.CreateAccounts"/> for the rules.</summary>

@@ -55,6 +55,17 @@ public sealed class LedgerOptions
     /// <summary>Capacity of the queues between stages, in batches (1 to 1024, default 64): the backpressure bound.</summary>
     public int QueueDepthMax { get; set; } = 64;
 
+    /// <summary>
+    /// Accounts to allocate storage for when the engine opens (0 = grow on demand). With
+    /// <see cref="TransferCapacity"/>, this is TigerBeetle's static allocation: until the capacities
+    /// are exceeded the processor never pauses to grow (rehash) its indexes, which keeps the
+    /// latency tail flat. Exceeding them is allowed; storage then grows as usual.
+    /// </summary>
+    public int AccountCapacity { get; set; }
+
+    /// <summary>Transfers to allocate storage for when the engine opens (0 = grow on demand); see <see cref="AccountCapacity"/>.</summary>
+    public int TransferCapacity { get; set; }
+
     /// <summary>Checks every option; throws naming the first that is out of range.</summary>
     /// <exception cref="ArgumentException"><see cref="DataDirectory"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A numeric option is out of its documented range.</exception>
@@ -67,6 +78,8 @@ public sealed class LedgerOptions
         if (SegmentBytesMax is < 1024 * 1024 or > 16L * 1024 * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(SegmentBytesMax), SegmentBytesMax, "Must be 1 MiB to 16 GiB.");
         if (SnapshotIntervalEvents < 0) throw new ArgumentOutOfRangeException(nameof(SnapshotIntervalEvents), SnapshotIntervalEvents, "Must not be negative.");
         if (QueueDepthMax is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(QueueDepthMax), QueueDepthMax, "Must be 1 to 1024.");
+        if (AccountCapacity < 0) throw new ArgumentOutOfRangeException(nameof(AccountCapacity), AccountCapacity, "Must not be negative.");
+        if (TransferCapacity < 0) throw new ArgumentOutOfRangeException(nameof(TransferCapacity), TransferCapacity, "Must not be negative.");
         if (FencingToken == 0) throw new ArgumentOutOfRangeException(nameof(FencingToken), FencingToken, "An epoch starts at 1.");
     }
 }

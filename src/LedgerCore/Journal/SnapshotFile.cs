@@ -108,7 +108,8 @@ internal static class SnapshotFile
 
     /// <summary>Reads and verifies a snapshot into a new machine.</summary>
     /// <exception cref="LedgerCorruptedException">The file is truncated, of another ledger, or fails its checksum.</exception>
-    public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId)
+    public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId,
+        int accountCapacity = 0, int transferCapacity = 0)
     {
         using IStorageFile file = storage.OpenRead(name);
         var input = new Input(file, name);
@@ -123,7 +124,7 @@ internal static class SnapshotFile
 
         var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
         input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
-        LedgerStateMachine machine = LedgerStateMachine.Restore(commitTimestamp, accounts);
+        LedgerStateMachine machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity);
 
         int transferCount = input.ReadCount(JournalFormat.EventSize + 1);
         long statesOffset = input.Position + ((long)transferCount * JournalFormat.EventSize);
