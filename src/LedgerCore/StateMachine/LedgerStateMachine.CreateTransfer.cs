@@ -190,9 +190,10 @@ public sealed partial class LedgerStateMachine
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
         }
 
-        // A closing transfer's own accounts are closed by it; any other closed account refuses.
-        if ((dr.Flags & AccountFlags.Closed) != 0 && (p.Flags & TransferFlags.ClosingDebit) == 0) return R.DebitAccountAlreadyClosed;
-        if ((cr.Flags & AccountFlags.Closed) != 0 && (p.Flags & TransferFlags.ClosingCredit) == 0) return R.CreditAccountAlreadyClosed;
+        // The only movement allowed in a closed account is voiding a pending transfer (the reference's
+        // rule): a post is refused, even of the closing transfer itself; any void goes through.
+        if (post && (dr.Flags & AccountFlags.Closed) != 0) return R.DebitAccountAlreadyClosed;
+        if (post && (cr.Flags & AccountFlags.Closed) != 0) return R.CreditAccountAlreadyClosed;
 
         SaveAccount(drIndex);
         SaveAccount(crIndex);
@@ -272,7 +273,9 @@ public sealed partial class LedgerStateMachine
             _expiries.Dequeue();
 
             // Skip entries made stale by a post, a void, or a rolled-back chain that freed the slot.
-            if (index >= _transfers.Count || _transfers[index].Timestamp != (ulong)key ||
+            // The key's low 64 bits are the creation timestamp: truncation intended, so unchecked
+            // (a checked cast throws for every real key, whose high bits hold the deadline).
+            if (index >= _transfers.Count || _transfers[index].Timestamp != unchecked((ulong)key) ||
                 _transferStates[index] != TransferState.Pending)
             {
                 continue;
