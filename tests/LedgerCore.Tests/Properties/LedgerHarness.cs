@@ -24,8 +24,8 @@ public static class LedgerHarness
     ];
 
     /// <summary>Runs a property over <see cref="Cases"/> generated values; a failure throws with the shrunk counterexample and the replay seed.</summary>
-    public static void Check<T>(Arbitrary<T> arbitrary, Action<T> property) =>
-        Prop.ForAll(arbitrary, property).Check(Config.QuickThrowOnFailure.WithMaxTest(Cases));
+    public static void Check<T>(Arbitrary<T> arbitrary, Action<T> property, int cases = Cases) =>
+        Prop.ForAll(arbitrary, property).Check(Config.QuickThrowOnFailure.WithMaxTest(Math.Max(cases, Cases)));
 
     /// <summary>Applies one batch; returns every event's result code (0 = Ok).</summary>
     public static uint[] Apply(LedgerStateMachine machine, LedgerBatch batch)

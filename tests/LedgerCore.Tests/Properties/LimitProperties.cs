@@ -23,5 +23,5 @@ public class LimitProperties
                         () => $"after batch {batch.Index}: {LedgerHarness.Show(a)} credits exceed debits");
                 }
             }
-        });
+        }, cases: 2000);
 }

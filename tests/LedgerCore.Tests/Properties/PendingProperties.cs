@@ -22,5 +22,5 @@ public class PendingProperties
                 uint[] codes = LedgerHarness.Apply(machine, batch);
                 model.Observe(machine, batch, codes);
             }
-        });
+        }, cases: 1000);
 }

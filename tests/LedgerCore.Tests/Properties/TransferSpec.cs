@@ -9,8 +9,8 @@ namespace LedgerCore.Tests.Properties;
 /// <param name="CreditId">Credit account id (for a post/void: 0 inherits).</param>
 /// <param name="Amount">The amount when <paramref name="AmountMode"/> is <see cref="AmountMode.Value"/>.</param>
 /// <param name="AmountMode">How the amount is chosen.</param>
-/// <param name="PendingRef">For a post/void: n ≥ 0 names the (n mod count)-th pending transfer generated earlier in the
-/// workload; a negative value names the raw id <c>-PendingRef - 1</c> (0 or a missing one).</param>
+/// <param name="PendingRef">For a post/void: n ≥ 0 names the n-th most recent (n mod count) pending transfer generated
+/// earlier in the workload; a negative value names the raw id <c>-PendingRef - 1</c> (0 or a missing one).</param>
 /// <param name="Timeout">Timeout in seconds.</param>
 /// <param name="Ledger">Ledger (0 is invalid for a new transfer, inherits for a post/void).</param>
 /// <param name="Code">Code (0 is invalid for a new transfer, inherits for a post/void).</param>

@@ -82,7 +82,7 @@ public static class WorkloadBuilder
         {
             if (t.PendingRef >= 0 && pendings.Count > 0)
             {
-                pending = pendings[t.PendingRef % pendings.Count];
+                pending = pendings[pendings.Count - 1 - (t.PendingRef % pendings.Count)];
                 pendingId = (UInt128)pending.Id;
             }
             else
