@@ -48,6 +48,9 @@ public sealed partial class LedgerStateMachine
             return R.ImportedEventTimestampMustNotRegress;
         }
 
+        // Timestamps are unique across accounts and transfers (the reference rejects the collision the same way).
+        if (imported && HoldsTimestamp(new TransferTimestamps(_transfers), _transfers.Count, a.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
+
         Account stored = a;
         stored.Timestamp = imported ? a.Timestamp : timestamp;
         int index = _accounts.Add(in stored);

@@ -70,6 +70,7 @@ public sealed partial class LedgerStateMachine
         if (imported)
         {
             if (_transfers.Count > 0 && t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) return R.ImportedEventTimestampMustNotRegress;
+            if (HoldsTimestamp(new AccountTimestamps(_accounts), _accounts.Count, t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
             if (t.Timeout != 0) return R.ImportedEventTimeoutMustBeZero;
@@ -186,6 +187,7 @@ public sealed partial class LedgerStateMachine
         if ((t.Flags & TransferFlags.Imported) != 0)
         {
             if (t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) return R.ImportedEventTimestampMustNotRegress;
+            if (HoldsTimestamp(new AccountTimestamps(_accounts), _accounts.Count, t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
         }
@@ -346,6 +348,14 @@ public sealed partial class LedgerStateMachine
     private void Orphan(UInt128 id)
     {
         if (_orphanedIds.Add(id)) _orphanedOrder.Add(id);
+    }
+
+    /// <summary>Whether a timestamp-ordered store already holds <paramref name="timestamp"/>: O(log n).</summary>
+    private static bool HoldsTimestamp<TSource>(TSource source, int count, ulong timestamp)
+        where TSource : struct, ITimestampSource
+    {
+        (int lo, int hi) = TimestampRange(source, count, timestamp, timestamp);
+        return hi > lo;
     }
 
     private static UInt128 ExpiryKey(ulong expiresAt, ulong timestamp) => ((UInt128)expiresAt << 64) | timestamp;

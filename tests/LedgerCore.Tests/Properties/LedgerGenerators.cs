@@ -83,7 +83,7 @@ public static class LedgerGenerators
 
     private static Gen<BatchSpec> BatchGen(bool accounts, int size) =>
         from isTransfers in accounts ? Gen.Constant(false) : Chance(70)
-        from imported in Chance(10)
+        from imported in Chance(15)
         from n in isTransfers ? Gen.Choose(1, Math.Clamp(3 + (size / 3), 3, 30)) : Gen.Choose(1, AccountIdMax)
         from gapSeconds in imported ? Gen.Choose(1, 4) : Gen.Frequency((6, Gen.Constant(0)), (4, Gen.Choose(1, 4)))
         from gapSmall in Gen.Choose(0, 1000)
@@ -296,8 +296,8 @@ public static class LedgerGenerators
     // Imported timestamps climb after the previous batch's timestamp; sometimes they regress (at or
     // before what is stored) or advance past the event's own timestamp.
     private static Gen<long> ImportedDeltaGen(int index) => Gen.Frequency(
-        (18, Gen.Constant((index + 1L) * 10)),
-        (1, Gen.Choose(-50, 0).Select(d => (long)d)),
+        (16, Gen.Constant((index + 1L) * 10)),
+        (3, Gen.Choose(-12, 0).Select(d => (long)d)),
         (1, Gen.Constant(5_000_000_000L)));
 
     private static Gen<bool> Chance(int percent) => Gen.Choose(0, 99).Select(x => x < percent);

@@ -40,6 +40,28 @@ public class PropertyRegressionTests
         Assert.That(debit.DebitsPending + debit.DebitsPosted, Is.EqualTo(UInt128.Zero));
     }
 
+    [Test]
+    public void An_imported_event_may_not_take_the_timestamp_of_an_object_of_the_other_kind()
+    {
+        // Was: only the last object of the same kind was checked, so an imported transfer could share an
+        // account's timestamp and vice versa. The reference: "no two objects can have the same
+        // timestamp, even different objects like an Account and a Transfer".
+        var machine = new LedgerStateMachine();
+        Assert.That(machine.CreateAccounts([new Account { Id = 1, Ledger = 1, Code = 1 }, new Account { Id = 2, Ledger = 1, Code = 1 }, new Account { Id = 3, Ledger = 1, Code = 1 }], 100), Is.Empty);
+        ulong third = machine.LookupAccounts([3])[0].Timestamp;
+        var importedTransfer = new Transfer { Id = 10, DebitAccountId = 1, CreditAccountId = 2, Amount = 1, Ledger = 1, Code = 1, Flags = TransferFlags.Imported, Timestamp = third };
+
+        Assert.That(machine.CreateTransfers([importedTransfer], 200),
+            Is.EqualTo(new[] { new CreateTransfersResult(0, CreateTransferResult.ImportedEventTimestampMustNotRegress) }));
+
+        Assert.That(machine.CreateTransfers([new Transfer { Id = 11, DebitAccountId = 1, CreditAccountId = 2, Amount = 1, Ledger = 1, Code = 1 }], 300), Is.Empty);
+        ulong transfer = machine.LookupTransfers([11])[0].Timestamp;
+        var importedAccount = new Account { Id = 4, Ledger = 1, Code = 1, Flags = AccountFlags.Imported, Timestamp = transfer };
+        Assert.That(machine.CreateAccounts([importedAccount], 400),
+            Is.EqualTo(new[] { new CreateAccountsResult(0, CreateAccountResult.ImportedEventTimestampMustNotRegress) }));
+        Assert.That(machine.CreateAccounts([importedAccount with { Timestamp = transfer + 1 }], 500), Is.Empty);
+    }
+
     private static LedgerStateMachine OpenTwoAccounts()
     {
         var machine = new LedgerStateMachine();
