@@ -42,7 +42,10 @@ public static class LedgerGenerators
         select new DigestCase(w, pick, field),
         c => ShrinkWorkload(c.Workload).Select(w => c with { Workload = w }));
 
-    /// <summary>Drops one batch (keeping at least one), then one event of one batch.</summary>
+    /// <summary>
+    /// Drops one batch (keeping at least one), then one event of one batch, then simplifies one event
+    /// (no Linked flag, no deliberate fault) or one gap (to zero).
+    /// </summary>
     public static IEnumerable<Workload> ShrinkWorkload(Workload workload)
     {
         ArgumentNullException.ThrowIfNull(workload);
@@ -65,7 +68,29 @@ public static class LedgerGenerators
                 yield return new Workload([.. batches.Select((x, i) => i == b ? smaller : x)]);
             }
         }
+
+        for (int b = 0; b < batches.Count; b++)
+        {
+            BatchSpec batch = batches[b];
+            if (batch.GapNanoseconds != 0) yield return Replace(workload, b, batch with { GapNanoseconds = 0 });
+            for (int e = 0; e < batch.Accounts.Count; e++)
+            {
+                AccountSpec a = batch.Accounts[e];
+                if ((a.Flags & AccountFlags.Linked) != 0) yield return Replace(workload, b, batch with { Accounts = [.. batch.Accounts.Select((x, i) => i == e ? a with { Flags = a.Flags & ~AccountFlags.Linked } : x)] });
+                if (a.Fault != SpecFault.None) yield return Replace(workload, b, batch with { Accounts = [.. batch.Accounts.Select((x, i) => i == e ? a with { Fault = SpecFault.None } : x)] });
+            }
+
+            for (int e = 0; e < batch.Transfers.Count; e++)
+            {
+                TransferSpec t = batch.Transfers[e];
+                if ((t.Flags & TransferFlags.Linked) != 0) yield return Replace(workload, b, batch with { Transfers = [.. batch.Transfers.Select((x, i) => i == e ? t with { Flags = t.Flags & ~TransferFlags.Linked } : x)] });
+                if (t.Fault != SpecFault.None) yield return Replace(workload, b, batch with { Transfers = [.. batch.Transfers.Select((x, i) => i == e ? t with { Fault = SpecFault.None } : x)] });
+            }
+        }
     }
+
+    private static Workload Replace(Workload workload, int index, BatchSpec batch) =>
+        new([.. workload.Batches.Select((x, i) => i == index ? batch : x)]);
 
     private static Gen<Workload> WorkloadGen() => Gen.Sized(size =>
         from count in Gen.Choose(1, Math.Clamp(2 + (size / 8), 2, 10))

@@ -4,8 +4,9 @@ namespace LedgerCore.Tests.Properties;
 
 /// <summary>
 /// A brute-force model of the ledger's <em>effects</em> (not its validation): it takes the events the
-/// machine accepted, looks up what was stored, and recomputes every account's balances, its history,
-/// its Closed flag and the set of open pending transfers from first principles. Any disagreement
+/// machine accepted, checks what was stored for each (timestamp, fields inherited by a post or void,
+/// the post/void/balancing amount rules), and recomputes every account's balances, its history, its
+/// Closed flag and the set of open pending transfers from first principles. Any disagreement
 /// with the machine, or a stored transfer the rules forbid (resolving a pending transfer twice or
 /// after its expiry, moving a closed account), throws <see cref="PropertyFailedException"/>.
 /// </summary>
@@ -47,20 +48,24 @@ public sealed class LedgerModel
         for (int i = 0; i < batch.Count; i++)
         {
             if (codes[i] != 0) continue;
+            ulong slot = batch.Timestamp - (ulong)batch.Count + (ulong)i + 1;
             if (batch.IsTransfers)
             {
-                var stored = machine.LookupTransfers([batch.Transfers[i].Id]);
-                PropertyFailedException.Unless(stored.Length == 1, () => $"transfer {batch.Transfers[i].Id} was accepted but is not stored");
-                Transfer t = stored[0];
-                Apply(t);
+                Transfer requested = batch.Transfers[i];
+                var stored = machine.LookupTransfers([requested.Id]);
+                PropertyFailedException.Unless(stored.Length == 1, () => $"transfer {requested.Id} was accepted but is not stored");
+                Apply(requested, stored[0], (requested.Flags & TransferFlags.Imported) != 0 ? requested.Timestamp : slot);
                 _transferCount++;
             }
             else
             {
-                var stored = machine.LookupAccounts([batch.Accounts[i].Id]);
-                PropertyFailedException.Unless(stored.Length == 1, () => $"account {batch.Accounts[i].Id} was accepted but is not stored");
+                Account requested = batch.Accounts[i];
+                var stored = machine.LookupAccounts([requested.Id]);
+                PropertyFailedException.Unless(stored.Length == 1, () => $"account {requested.Id} was accepted but is not stored");
                 Account a = stored[0];
                 PropertyFailedException.Unless(!_accounts.ContainsKey(a.Id), () => $"account {a.Id} was created twice");
+                Account expected = requested with { Timestamp = (requested.Flags & AccountFlags.Imported) != 0 ? requested.Timestamp : slot };
+                PropertyFailedException.Unless(a == expected, () => $"stored {LedgerHarness.Show(a)} but the request was {LedgerHarness.Show(expected)}");
                 _accounts[a.Id] = new ModelAccount(a.Id, a.Flags);
             }
         }
@@ -70,7 +75,11 @@ public sealed class LedgerModel
 
     private static ulong Deadline(Transfer p) => p.Timestamp + (p.Timeout * 1_000_000_000UL);
 
-    private void Apply(Transfer t)
+    /// <summary>
+    /// Checks what was stored for an accepted request (fields inherited from the pending transfer,
+    /// the amount rules, the timestamp), then applies its effect.
+    /// </summary>
+    private void Apply(Transfer requested, Transfer t, ulong timestamp)
     {
         PropertyFailedException.Unless(_accounts.ContainsKey(t.DebitAccountId) && _accounts.ContainsKey(t.CreditAccountId),
             () => $"transfer {LedgerHarness.Show(t)} names an account that does not exist");
@@ -90,8 +99,20 @@ public sealed class LedgerModel
                 () => $"transfer {LedgerHarness.Show(t)} resolves pending {t.PendingId}, which is not open (unknown, already posted/voided, or expired)");
             PropertyFailedException.Unless(p.DebitAccountId == t.DebitAccountId && p.CreditAccountId == t.CreditAccountId,
                 () => $"transfer {LedgerHarness.Show(t)} does not carry its pending transfer's accounts");
-            PropertyFailedException.Unless(post ? t.Amount <= p.Amount : t.Amount == p.Amount,
-                () => $"transfer {LedgerHarness.Show(t)} resolves {p.Amount} with a wrong amount");
+            Transfer expected = requested with
+            {
+                DebitAccountId = p.DebitAccountId,
+                CreditAccountId = p.CreditAccountId,
+                Ledger = p.Ledger,
+                Code = p.Code,
+                UserData128 = requested.UserData128 != 0 ? requested.UserData128 : p.UserData128,
+                UserData64 = requested.UserData64 != 0 ? requested.UserData64 : p.UserData64,
+                UserData32 = requested.UserData32 != 0 ? requested.UserData32 : p.UserData32,
+                Amount = !post ? p.Amount : requested.Amount == UInt128.MaxValue ? p.Amount : requested.Amount,
+                Timestamp = timestamp,
+            };
+            PropertyFailedException.Unless(t == expected && t.Amount <= p.Amount,
+                () => $"stored {LedgerHarness.Show(t)} for a request resolving {LedgerHarness.Show(p)}; expected {LedgerHarness.Show(expected)}");
             Release(p);
             _open.Remove(p.Id);
             if (post)
@@ -100,21 +121,40 @@ public sealed class LedgerModel
                 cr.CreditsPosted += t.Amount;
             }
         }
-        else if ((t.Flags & TransferFlags.Pending) != 0)
-        {
-            dr.DebitsPending += t.Amount;
-            cr.CreditsPending += t.Amount;
-            _open.Add(t.Id, t);
-        }
         else
         {
-            dr.DebitsPosted += t.Amount;
-            cr.CreditsPosted += t.Amount;
+            // Balancing transfers move at most what keeps the account within its posted balance on the other side.
+            UInt128 amount = requested.Amount;
+            if ((t.Flags & TransferFlags.BalancingDebit) != 0)
+            {
+                amount = UInt128.Min(amount, Saturating(dr.CreditsPosted, dr.DebitsPosted + dr.DebitsPending));
+            }
+
+            if ((t.Flags & TransferFlags.BalancingCredit) != 0)
+            {
+                amount = UInt128.Min(amount, Saturating(cr.DebitsPosted, cr.CreditsPosted + cr.CreditsPending));
+            }
+
+            Transfer expected = requested with { Amount = amount, Timestamp = timestamp };
+            PropertyFailedException.Unless(t == expected, () => $"stored {LedgerHarness.Show(t)}; expected {LedgerHarness.Show(expected)}");
+            if ((t.Flags & TransferFlags.Pending) != 0)
+            {
+                dr.DebitsPending += t.Amount;
+                cr.CreditsPending += t.Amount;
+                _open.Add(t.Id, t);
+            }
+            else
+            {
+                dr.DebitsPosted += t.Amount;
+                cr.CreditsPosted += t.Amount;
+            }
         }
 
         dr.Record(t.Timestamp);
         cr.Record(t.Timestamp);
     }
+
+    private static UInt128 Saturating(UInt128 a, UInt128 b) => a > b ? a - b : 0;
 
     private void Release(Transfer p)
     {

@@ -7,7 +7,9 @@ namespace LedgerCore.Tests.Properties;
 /// (the library's arithmetic is checked, so an underflow would throw), and every pending transfer is
 /// posted, voided or expired at most once — never after it expired. The same model also checks the
 /// reference's rule for closed accounts: nothing but a void moves one, and Closed is set exactly
-/// while the account was created closed or a closing pending transfer on it is open.
+/// while the account was created closed or a closing pending transfer on it is open; and what each
+/// accepted event stored (its slot's timestamp, the fields a post or void inherits, the amount a
+/// post, void or balancing transfer actually moves). See <see cref="LedgerModel"/>.
 /// </summary>
 public class PendingProperties
 {
