@@ -234,27 +234,33 @@ public sealed partial class LedgerStateMachine
         return R.Ok;
     }
 
-    private static R TransferExists(in Transfer t, in Transfer e)
+    private R TransferExists(in Transfer t, in Transfer e)
     {
         if (t.Flags != e.Flags) return R.ExistsWithDifferentFlags;
         if (t.PendingId != e.PendingId) return R.ExistsWithDifferentPendingId;
         if (t.Timeout != e.Timeout) return R.ExistsWithDifferentTimeout;
 
-        // A post or void may leave fields zero to inherit them from its pending transfer; only what
-        // the retry states is compared.
+        // A post or void may leave fields zero (and its amount at the sentinel) to inherit them from its
+        // pending transfer: the retry matches when what it would store is what was stored. Accounts,
+        // ledger and code always equal the pending transfer's, so only stated ones are compared; user
+        // data and amount may differ from it, so an inherited one is compared as inherited.
         bool resolves = (t.Flags & PostOrVoid) != 0;
+        ref readonly Transfer p = ref resolves ? ref _transfers[_transferIndex.Find(t.PendingId)] : ref e;
         if ((!resolves || t.DebitAccountId != 0) && t.DebitAccountId != e.DebitAccountId) return R.ExistsWithDifferentDebitAccountId;
         if ((!resolves || t.CreditAccountId != 0) && t.CreditAccountId != e.CreditAccountId) return R.ExistsWithDifferentCreditAccountId;
-        if (AmountDiffers(in t, in e)) return R.ExistsWithDifferentAmount;
-        if ((!resolves || t.UserData128 != 0) && t.UserData128 != e.UserData128) return R.ExistsWithDifferentUserData128;
-        if ((!resolves || t.UserData64 != 0) && t.UserData64 != e.UserData64) return R.ExistsWithDifferentUserData64;
-        if ((!resolves || t.UserData32 != 0) && t.UserData32 != e.UserData32) return R.ExistsWithDifferentUserData32;
+        if (AmountDiffers(in t, in e, in p)) return R.ExistsWithDifferentAmount;
+        if (Inherited(resolves, t.UserData128, p.UserData128) != e.UserData128) return R.ExistsWithDifferentUserData128;
+        if (Inherited(resolves, t.UserData64, p.UserData64) != e.UserData64) return R.ExistsWithDifferentUserData64;
+        if (Inherited(resolves, t.UserData32, p.UserData32) != e.UserData32) return R.ExistsWithDifferentUserData32;
         if ((!resolves || t.Ledger != 0) && t.Ledger != e.Ledger) return R.ExistsWithDifferentLedger;
         if ((!resolves || t.Code != 0) && t.Code != e.Code) return R.ExistsWithDifferentCode;
         return R.Exists;
     }
 
-    private static bool AmountDiffers(in Transfer t, in Transfer e)
+    private static T Inherited<T>(bool resolves, T value, T pendingValue)
+        where T : System.Numerics.INumberBase<T> => resolves && T.IsZero(value) ? pendingValue : value;
+
+    private static bool AmountDiffers(in Transfer t, in Transfer e, in Transfer p)
     {
         if ((t.Flags & (TransferFlags.BalancingDebit | TransferFlags.BalancingCredit)) != 0)
         {
@@ -262,8 +268,9 @@ public sealed partial class LedgerStateMachine
             return t.Amount < e.Amount;
         }
 
-        if ((t.Flags & TransferFlags.PostPendingTransfer) != 0 && t.Amount == UInt128.MaxValue) return false;
-        if ((t.Flags & TransferFlags.VoidPendingTransfer) != 0 && t.Amount == 0) return false;
+        // The sentinel means "the pending amount": it matches only a post or void of all of it.
+        if ((t.Flags & TransferFlags.PostPendingTransfer) != 0 && t.Amount == UInt128.MaxValue) return e.Amount != p.Amount;
+        if ((t.Flags & TransferFlags.VoidPendingTransfer) != 0 && t.Amount == 0) return e.Amount != p.Amount;
         return t.Amount != e.Amount;
     }
 

@@ -62,6 +62,27 @@ public class PropertyRegressionTests
         Assert.That(machine.CreateAccounts([importedAccount with { Timestamp = transfer + 1 }], 500), Is.Empty);
     }
 
+    [Test]
+    public void A_retried_post_gets_exists_only_when_it_would_store_the_same_transfer()
+    {
+        // Was: Exists for a retry with the "whole amount" sentinel after a partial post, and for a
+        // retry leaving user data to inherit after a post that stated its own. The reference compares
+        // what the retry would store (its inherited values) with what was stored.
+        var machine = OpenTwoAccounts();
+        Assert.That(machine.CreateTransfers([Pending(10, amount: 10) with { UserData64 = 5 }], 2 * Second), Is.Empty);
+        Transfer post = Post(11, pendingId: 10) with { Amount = 4, UserData64 = 7 };
+        Assert.That(machine.CreateTransfers([post], 3 * Second), Is.Empty);
+
+        var results = machine.CreateTransfers([post, post with { Amount = UInt128.MaxValue }, post with { UserData64 = 0 }], 4 * Second);
+
+        Assert.That(results, Is.EqualTo(new[]
+        {
+            new CreateTransfersResult(0, CreateTransferResult.Exists),
+            new CreateTransfersResult(1, CreateTransferResult.ExistsWithDifferentAmount),
+            new CreateTransfersResult(2, CreateTransferResult.ExistsWithDifferentUserData64),
+        }));
+    }
+
     private static LedgerStateMachine OpenTwoAccounts()
     {
         var machine = new LedgerStateMachine();
