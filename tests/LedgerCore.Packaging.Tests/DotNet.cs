@@ -22,6 +22,10 @@ internal static class DotNet
         {
             start.Environment.Remove(name);
         }
+        // No reusable MSBuild nodes or MSBuild server: they would outlive the command while holding its
+        // output pipes, and reading to the end would wait for them. (The compiler server is kept: it is fast.)
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
 
