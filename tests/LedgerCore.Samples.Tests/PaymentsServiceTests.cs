@@ -96,6 +96,10 @@ public class PaymentsServiceTests
         using HttpResponseMessage overdraft = await PostTransfer("overdraft-1", new { debitAccountId = "3001", creditAccountId = "3002", amount = "1", ledger = 840, code = 1 });
         await AssertProblem(overdraft, (HttpStatusCode)422, result: "ExceedsCredits");
 
+        // The ledger remembers that this id failed on the state of the time: a retry cannot succeed later.
+        using HttpResponseMessage retried = await PostTransfer("overdraft-1", new { debitAccountId = "3001", creditAccountId = "3002", amount = "1", ledger = 840, code = 1 });
+        await AssertProblem(retried, (HttpStatusCode)422, result: "IdAlreadyFailed");
+
         using HttpResponseMessage missing = await PostTransfer("missing-1", new { debitAccountId = "3002", creditAccountId = "3999", amount = "1", ledger = 840, code = 1 });
         await AssertProblem(missing, (HttpStatusCode)422, result: "CreditAccountNotFound");
 

@@ -46,7 +46,8 @@ public class LedgerMetricsTests
         ActivitySource.AddActivityListener(activities);
 
         long journalBytes;
-        await using (LedgerEngine ledger = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory }))
+        // A snapshot after the first four events (the second batch), so its duration is reported too.
+        await using (LedgerEngine ledger = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = 4 }))
         {
             Assert.That(await ledger.CreateAccountsAsync(new[]
             {
@@ -82,6 +83,7 @@ public class LedgerMetricsTests
             Assert.That(Sum(seen, "ledgercore.journal.bytes"), Is.EqualTo(journalBytes));
             Assert.That(Values(seen, "ledgercore.commit.latency"), Has.Count.EqualTo(3).And.All.GreaterThanOrEqualTo(0));
             Assert.That(Values(seen, "ledgercore.fsync.duration"), Is.Not.Empty.And.All.GreaterThan(0));
+            Assert.That(Values(seen, "ledgercore.snapshot.duration"), Has.Count.EqualTo(1).And.All.GreaterThan(0), "disposal waits for the background snapshot");
 
             var results = seen.GetValueOrDefault("ledgercore.results")?.ToArray() ?? [];
             Assert.That(results.Select(r => Tag(r.Tags, "result")), Is.EquivalentTo(new[]
