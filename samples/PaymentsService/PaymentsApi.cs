@@ -51,6 +51,7 @@ public static class PaymentsApi
         app.MapPost("/accounts", CreateAccountAsync);
         app.MapPost("/transfers", CreateTransferAsync);
         app.MapGet("/accounts/{id}/balance", GetBalanceAsync);
+        app.MapGet("/transfers/{id}", GetTransferAsync);
         app.MapHealthChecks("/health");
     }
 
@@ -101,6 +102,20 @@ public static class PaymentsApi
             // The outcome is unknown; the same Idempotency-Key makes the client's retry safe.
             return LedgerProblems.Unavailable(e);
         }
+    }
+
+    private static async Task<Results<Ok<TransferResponse>, ValidationProblem, ProblemHttpResult>> GetTransferAsync(
+        string id, LedgerEngine ledger, CancellationToken cancellationToken)
+    {
+        if (!Ids.TryParse(id, out UInt128 transferId))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [Ids.Rule] });
+        }
+
+        Transfer[] found = await ledger.LookupTransfersAsync(new[] { transferId }, cancellationToken).ConfigureAwait(false);
+        return found.Length == 0
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Transfer not found", detail: $"No transfer has id {transferId}.")
+            : TypedResults.Ok(TransferResponse.From(found[0]));
     }
 
     private static async Task<Results<Ok<AccountResponse>, ValidationProblem, ProblemHttpResult>> GetBalanceAsync(

@@ -1,20 +1,23 @@
 using LedgerCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace ReadModelProjection;
 
 /// <summary>Optional: writes some accounts and transfers at start, so a first run has something to project.</summary>
-internal sealed class DemoTraffic(LedgerEngine ledger, int transfers) : IHostedService
+/// <remarks>Resolves the engine in <see cref="StartAsync"/>: at construction it is not open yet (see <see cref="ProjectionWorker"/>).</remarks>
+internal sealed class DemoTraffic(IServiceProvider services, int transfers) : IHostedService
 {
     private const int Accounts = 10;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var ledger = services.GetRequiredService<LedgerEngine>();
         var accounts = new Account[Accounts];
         for (int i = 0; i < Accounts; i++) accounts[i] = new Account { Id = (UInt128)(i + 1), Ledger = 840, Code = 10 };
         await ledger.CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false); // Exists on later runs: fine.
 
-        // Ids continue from what the ledger already holds, so each run adds new transfers.
+        // Ids from the clock, so each run adds new transfers rather than answering Exists.
         UInt128 next = (UInt128)(ulong)DateTime.UtcNow.Ticks;
         var batch = new Transfer[transfers];
         for (int i = 0; i < transfers; i++)

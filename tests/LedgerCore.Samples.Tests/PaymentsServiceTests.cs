@@ -57,6 +57,7 @@ public class PaymentsServiceTests
         var committed = await first.Content.ReadFromJsonAsync<TransferResponse>();
         Assert.That(committed!.Amount, Is.EqualTo("2500"));
         Assert.That(first.Headers.Contains("Idempotent-Replayed"), Is.False);
+        Assert.That(await _http.GetFromJsonAsync<TransferResponse>(first.Headers.Location), Is.EqualTo(committed), "Location names the stored transfer");
 
         // The client lost the answer and retries: same key, same body, same outcome, no second transfer.
         using HttpResponseMessage retry = await PostTransfer("order-7f3a", new { debitAccountId = "1001", creditAccountId = "1002", amount = "2500", ledger = 840, code = 1 });

@@ -1,4 +1,6 @@
 using System.Numerics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NUnit.Framework;
 using ReadModelProjection;
@@ -129,12 +131,29 @@ public class ReadModelProjectionTests
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await Scalar<long?>("SELECT max(sequence) FROM ledger_projection") != ledger.CommittedSequence && DateTime.UtcNow < deadline) await Task.Delay(20);
+        while (await ProjectedSequence() != ledger.CommittedSequence && DateTime.UtcNow < deadline) await Task.Delay(20);
         Assert.That(await Scalar<long>("SELECT count(*) FROM ledger_transfers"), Is.EqualTo(20));
         await AssertBalancesMatch(ledger);
 
         await stop.CancelAsync();
         Assert.That(async () => await live, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task The_sample_host_projects_its_demo_traffic()
+    {
+        using IHost host = ProjectionHost.Build([
+            "--ConnectionStrings:ReadModel", _database.ConnectionString, "--Ledger:DataDirectory", _directory,
+            "--Demo:Transfers", "100", "--Logging:LogLevel:Default", "Warning"]);
+        await host.StartAsync();
+        var ledger = host.Services.GetRequiredService<LedgerEngine>();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await ProjectedSequence() != ledger.CommittedSequence && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.That(await Scalar<long>("SELECT count(*) FROM ledger_accounts"), Is.EqualTo(10));
+        Assert.That(await Scalar<long>("SELECT count(*) FROM ledger_transfers"), Is.EqualTo(100));
+        await AssertBalancesMatch(ledger);
+        await host.StopAsync();
     }
 
     [Test]
@@ -158,6 +177,19 @@ public class ReadModelProjectionTests
         finally
         {
             Directory.Delete(otherDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>The stored checkpoint, or null before the schema or the first batch exists.</summary>
+    private async Task<long?> ProjectedSequence()
+    {
+        try
+        {
+            return await Scalar<long?>("SELECT max(sequence) FROM ledger_projection");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return null;
         }
     }
 

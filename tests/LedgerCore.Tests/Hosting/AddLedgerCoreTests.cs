@@ -84,10 +84,36 @@ public class AddLedgerCoreTests
         Assert.That(accounts[0].DebitsPosted, Is.EqualTo((UInt128)Transfers));
     }
 
-    private static IHost Build(Action<LedgerOptions> configure)
+    [Test]
+    public async Task A_hosted_service_registered_after_AddLedgerCore_finds_the_engine_open_at_its_start()
+    {
+        // Hosts construct every hosted service before starting the first, so a service resolves the
+        // engine in StartAsync (the pattern the ReadModelProjection sample uses), not in its constructor.
+        var seen = new TaskCompletionSource<long>();
+        using IHost host = Build(o => o.DataDirectory = _directory, services =>
+            services.AddHostedService(p => new StartProbe(p, seen)));
+
+        await host.StartAsync();
+        Assert.That(await seen.Task.WaitAsync(TimeSpan.FromSeconds(10)), Is.Zero, "open, and nothing committed yet");
+        await host.StopAsync();
+    }
+
+    private static IHost Build(Action<LedgerOptions> configure, Action<IServiceCollection>? more = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddLedgerCore(configure);
+        more?.Invoke(builder.Services);
         return builder.Build();
+    }
+
+    private sealed class StartProbe(IServiceProvider services, TaskCompletionSource<long> seen) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            seen.SetResult(services.GetRequiredService<LedgerEngine>().CommittedSequence);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
