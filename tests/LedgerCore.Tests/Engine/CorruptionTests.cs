@@ -189,6 +189,26 @@ public class CorruptionTests
         Assert.That(await engine.ComputeDigestAsync().Within(), Is.EqualTo(digest));
     }
 
+    /// <summary>
+    /// The sign bit of the last history balance's timestamp (the 8 bytes before the trailer): the snapshot
+    /// reader used to convert it with a checked cast and throw OverflowException, which open did not
+    /// treat as a corrupt snapshot, so it failed instead of falling back.
+    /// </summary>
+    [Test]
+    public async Task A_newest_snapshot_damaged_in_its_history_also_falls_back()
+    {
+        using var dir = new TempDirectory();
+        (UInt128 digest, long committed, string[] snapshots) = await WriteWithTwoSnapshotsAsync(dir.Path, history: true);
+        byte[] bytes = File.ReadAllBytes(dir.File(snapshots[^1]));
+        bytes[^9] ^= 0x80;
+        File.WriteAllBytes(dir.File(snapshots[^1]), bytes);
+
+        await using LedgerEngine engine = await LedgerEngine.OpenAsync(Ledgers.Options(dir.Path)).Within();
+        Assert.That(engine.Recovery.SnapshotSequence, Is.EqualTo(SequenceOf(snapshots[0])));
+        Assert.That(await engine.ComputeDigestAsync().Within(), Is.EqualTo(digest));
+        Assert.That(engine.CommittedSequence, Is.EqualTo(committed));
+    }
+
     [Test]
     public async Task With_every_snapshot_corrupt_a_complete_journal_is_replayed_from_the_start()
     {
@@ -235,10 +255,12 @@ public class CorruptionTests
     }
 
     /// <summary>Writes batches with a small snapshot interval until two snapshots are on disk.</summary>
-    private static async Task<(UInt128 Digest, long Committed, string[] Snapshots)> WriteWithTwoSnapshotsAsync(string directory)
+    private static async Task<(UInt128 Digest, long Committed, string[] Snapshots)> WriteWithTwoSnapshotsAsync(string directory, bool history = false)
     {
         await using LedgerEngine engine = await LedgerEngine.OpenAsync(Ledgers.Options(directory, o => o.SnapshotIntervalEvents = 20)).Within();
-        Assert.That(await engine.CreateAccountsAsync(Ledgers.Accounts(4)).Within(), Is.Empty);
+        Account[] accounts = Ledgers.Accounts(4);
+        if (history) accounts[3].Flags = AccountFlags.History;
+        Assert.That(await engine.CreateAccountsAsync(accounts).Within(), Is.Empty);
         ulong next = 1;
         using var cts = new CancellationTokenSource(Ledgers.Timeout);
         while (engine.SnapshotsWritten < 2)
