@@ -54,6 +54,27 @@ public class CompactionFeedTests
         Assert.That(tail.Select(b => b.Sequence), Is.EqualTo(Enumerable.Range((int)older + 1, (int)(committed - older)).Select(i => (long)i)));
     }
 
+    [Test]
+    public async Task With_every_snapshot_corrupt_and_the_journal_compacted_open_reports_corruption()
+    {
+        using var dir = new TempDirectory();
+        var storage = new FaultyStorage();
+        await using (LedgerEngine engine = Ledgers.Open(dir.Path, storage, SmallSegments))
+        {
+            Assert.That(await engine.CreateAccountsAsync(Ledgers.Accounts(4)).Within(), Is.Empty);
+            await WriteUntilCompactedAsync(engine, storage, 1);
+        }
+
+        FaultyStorage image = storage.Crash();
+        string[] snapshots = image.List().Where(n => n.EndsWith(".snap", StringComparison.Ordinal)).ToArray();
+        Assert.That(snapshots, Has.Length.EqualTo(2));
+        foreach (string snapshot in snapshots) image.FlipBit(snapshot, image.ReadAll(snapshot).Length / 2);
+
+        LedgerCorruptedException? e = Assert.Throws<LedgerCorruptedException>(() => Ledgers.Open(dir.Path, image, SmallSegments));
+        Assert.That(e!.File, Is.EqualTo(image.List().First(n => n.StartsWith("journal-", StringComparison.Ordinal))), "the journal no longer reaches back to sequence 1");
+        Assert.That(e.Offset, Is.Zero);
+    }
+
     /// <summary>
     /// A subscriber that fell behind compaction is told its sequences were compacted (the documented
     /// InvalidOperationException), not that the ledger is corrupt.
