@@ -369,6 +369,12 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// </summary>
     private void Compact()
     {
+        // A snapshot interrupted by a crash leaves its temporary file behind; this task is the only writer of them.
+        foreach (string name in _storage.List())
+        {
+            if (name.StartsWith(SnapshotFile.Prefix, StringComparison.Ordinal) && name.EndsWith(SnapshotFile.Suffix + ".tmp", StringComparison.Ordinal)) _storage.Delete(name);
+        }
+
         List<(long Sequence, string Name)> snapshots = SnapshotFile.List(_storage);
         if (snapshots.Count < 2) return;
         for (int i = 2; i < snapshots.Count; i++) _storage.Delete(snapshots[i].Name);
