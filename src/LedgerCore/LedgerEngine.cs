@@ -133,7 +133,11 @@ public sealed class LedgerEngine : IAsyncDisposable
             var replay = new JournalReplay(machine, snapshotToken);
             cancellationToken.ThrowIfCancellationRequested();
             JournalScan scan = JournalReader.Read(storage, ledgerId, snapshotSequence, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
-            var writer = JournalWriter.Open(storage, ledgerId, options.SegmentBytesMax, options.CommitBytesMax, scan.LastSequence + 1, scan.LastSegment, scan.EndOffset);
+            // With no record after the snapshot, the journal may end before it (a cut or lost tail the snapshot
+            // holds): appending there would put the next sequence after an older one, a gap the next recovery
+            // cuts as a torn tail. Such a writer starts a new segment, named after its first sequence.
+            bool appendable = scan.RecordsRead > 0 || snapshotSequence == 0;
+            var writer = JournalWriter.Open(storage, ledgerId, options.SegmentBytesMax, options.CommitBytesMax, scan.LastSequence + 1, appendable ? scan.LastSegment : null, scan.EndOffset);
             var recovery = new LedgerRecovery(snapshotSequence, replay.Records, replay.Events, replay.StaleRecordsSkipped, scan.TruncatedBytes, scan.TruncationReason, started.Elapsed);
             return new LedgerEngine(options, directoryLock, storage, ledgerId, epoch, machine, writer, scan.LastSequence, replay.HighestFencingToken, recovery, clock);
         }

@@ -240,27 +240,35 @@ public class CorruptionTests
         File.WriteAllBytes(path, bytes);
     }
 
-    /// <summary>Writes batches with a small snapshot interval until two snapshots are on disk.</summary>
+    /// <summary>Writes batches with a small snapshot interval until two snapshots are on disk; lists them once the engine is closed.</summary>
     private static async Task<(UInt128 Digest, long Committed, string[] Snapshots)> WriteWithTwoSnapshotsAsync(string directory, bool history = false)
     {
-        await using LedgerEngine engine = await LedgerEngine.OpenAsync(Ledgers.Options(directory, o => o.SnapshotIntervalEvents = 20)).Within();
-        Account[] accounts = Ledgers.Accounts(4);
-        if (history) accounts[3].Flags = AccountFlags.History;
-        Assert.That(await engine.CreateAccountsAsync(accounts).Within(), Is.Empty);
-        ulong next = 1;
-        using var cts = new CancellationTokenSource(Ledgers.Timeout);
-        while (engine.SnapshotsWritten < 2)
+        UInt128 digest;
+        long committed;
+        await using (LedgerEngine engine = await LedgerEngine.OpenAsync(Ledgers.Options(directory, o => o.SnapshotIntervalEvents = 20)).Within())
         {
-            Assert.That(await engine.CreateTransfersAsync(Ledgers.Transfers(next, 25)).Within(), Is.Empty);
-            next += 25;
-            await Task.Delay(10, cts.Token);
+            Account[] accounts = Ledgers.Accounts(4);
+            if (history) accounts[3].Flags = AccountFlags.History;
+            Assert.That(await engine.CreateAccountsAsync(accounts).Within(), Is.Empty);
+            ulong next = 1;
+            using var cts = new CancellationTokenSource(Ledgers.Timeout);
+            while (engine.SnapshotsWritten < 2)
+            {
+                Assert.That(await engine.CreateTransfersAsync(Ledgers.Transfers(next, 25)).Within(), Is.Empty);
+                next += 25;
+                await Task.Delay(10, cts.Token);
+            }
+
+            // One more batch, so the fallback has journal to replay either way (it may take a third snapshot:
+            // the files are listed after disposal, which waits for it).
+            Assert.That(await engine.CreateTransfersAsync(Ledgers.Transfers(next, 5)).Within(), Is.Empty);
+            digest = await engine.ComputeDigestAsync().Within();
+            committed = engine.CommittedSequence;
         }
 
-        // One more batch after the newest snapshot, so the fallback has journal to replay either way.
-        Assert.That(await engine.CreateTransfersAsync(Ledgers.Transfers(next, 5)).Within(), Is.Empty);
         string[] snapshots = Directory.GetFiles(directory, "snapshot-*.snap").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
         Assert.That(snapshots, Has.Length.EqualTo(2));
-        return (await engine.ComputeDigestAsync().Within(), engine.CommittedSequence, snapshots);
+        return (digest, committed, snapshots);
     }
 
     /// <summary>Full batches into 1 MiB segments: a segment holds two, so seven batches make four segments.</summary>
