@@ -75,6 +75,7 @@ public class FaultPropertyTests
         List<WorkloadRequest>[] callers = Workload(s);
         var all = callers.SelectMany(c => c).ToList();
         long committedBefore = 0;
+        List<string> fedBefore = [];
         LedgerEngine? engine = null;
         try
         {
@@ -98,6 +99,7 @@ public class FaultPropertyTests
 
                 await AssertFaultBehaviourAsync(s, storage, engine, all);
                 committedBefore = engine.CommittedSequence;
+                fedBefore = (await Ledgers.ReadFeedAsync(engine)).Select(Describe).ToList();
                 if (engine.IsFaulted) _stats.Faulted++;
             }
 
@@ -109,7 +111,7 @@ public class FaultPropertyTests
 
         FaultyStorage surviving = storage.CrashImage ?? storage.Crash(s.TornBytes);
         await using LedgerEngine reopened = Ledgers.Open(dir.Path, surviving, configure);
-        await AssertRecoveredAsync(reopened, committedBefore, all);
+        await AssertRecoveredAsync(reopened, committedBefore, fedBefore, all);
         if (storage.FaultedFile is not null) _stats.Faults++;
         if (reopened.Recovery.TruncatedBytes > 0) _stats.Truncated++;
         if (reopened.Recovery.SnapshotSequence > 0) _stats.SnapshotsLoaded++;
@@ -118,10 +120,15 @@ public class FaultPropertyTests
         _stats.Failed += all.Count(r => !r.Acknowledged);
     }
 
-    private static async Task AssertRecoveredAsync(LedgerEngine reopened, long committedBefore, List<WorkloadRequest> all)
+    private static string Describe(CommittedBatch b) =>
+        $"{b.Sequence}/{b.Timestamp}/{b.FencingToken}/{b.Operation}/" +
+        string.Join(",", b.Operation == LedgerOperation.CreateAccounts ? b.Accounts.ToArray().Select(a => a.Id) : b.Transfers.ToArray().Select(t => t.Id));
+
+    private static async Task AssertRecoveredAsync(LedgerEngine reopened, long committedBefore, List<string> fedBefore, List<WorkloadRequest> all)
     {
         Assert.That(reopened.CommittedSequence, Is.GreaterThanOrEqualTo(committedBefore), "every batch reported committed survives");
         List<CommittedBatch> feed = await Ledgers.ReadFeedAsync(reopened);
+        Assert.That(feed.Take(fedBefore.Count).Select(Describe), Is.EqualTo(fedBefore), "what the change feed delivered before the fault survives it, unchanged");
         Assert.That(feed.Select(b => b.Sequence), Is.EqualTo(Enumerable.Range(1, (int)reopened.CommittedSequence).Select(i => (long)i)), "the feed holds every committed batch once, in order");
         Assert.That(reopened.Recovery.RecordsReplayed, Is.EqualTo(reopened.CommittedSequence - reopened.Recovery.SnapshotSequence));
 
