@@ -158,7 +158,11 @@ public sealed class LedgerEngine : IAsyncDisposable
             var replay = new JournalReplay(machine, snapshotToken);
             cancellationToken.ThrowIfCancellationRequested();
             JournalScan scan = JournalReader.Read(storage, ledgerId, snapshotSequence, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
-            var writer = JournalWriter.Open(storage, ledgerId, options.SegmentBytesMax, options.CommitBytesMax, scan.LastSequence + 1, scan.LastSegment, scan.EndOffset);
+            // With no record after the snapshot, the journal may end before it (a cut or lost tail the snapshot
+            // holds): appending there would put the next sequence after an older one, a gap the next recovery
+            // cuts as a torn tail. Such a writer starts a new segment, named after its first sequence.
+            bool appendable = scan.RecordsRead > 0 || snapshotSequence == 0;
+            var writer = JournalWriter.Open(storage, ledgerId, options.SegmentBytesMax, options.CommitBytesMax, scan.LastSequence + 1, appendable ? scan.LastSegment : null, scan.EndOffset);
             var recovery = new LedgerRecovery(snapshotSequence, replay.Records, replay.Events, replay.StaleRecordsSkipped, scan.TruncatedBytes, scan.TruncationReason, started.Elapsed);
             if (scan.TruncatedBytes > 0) LedgerLog.TailTruncated(logger, scan.TruncatedBytes, scan.TruncationReason ?? "torn write");
             if (replay.StaleRecordsSkipped > 0) LedgerLog.StaleRecordsSkipped(logger, replay.StaleRecordsSkipped);
@@ -403,6 +407,12 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// </summary>
     private void Compact()
     {
+        // A snapshot interrupted by a crash leaves its temporary file behind; this task is the only writer of them.
+        foreach (string name in _storage.List())
+        {
+            if (name.StartsWith(SnapshotFile.Prefix, StringComparison.Ordinal) && name.EndsWith(SnapshotFile.Suffix + ".tmp", StringComparison.Ordinal)) _storage.Delete(name);
+        }
+
         List<(long Sequence, string Name)> snapshots = SnapshotFile.List(_storage);
         if (snapshots.Count < 2) return;
         for (int i = 2; i < snapshots.Count; i++) _storage.Delete(snapshots[i].Name);

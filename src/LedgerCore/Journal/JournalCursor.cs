@@ -75,7 +75,19 @@ internal sealed class JournalCursor(IStorage storage, UInt128 ledgerId, long fro
     {
         _file?.Dispose();
         _file = null;
-        if (!storage.Exists(name)) throw new LedgerCorruptedException(name, 0, $"segment holding committed sequence {first} is missing");
+        if (!storage.Exists(name))
+        {
+            // Compaction deletes the oldest segments: a reader that fell behind it lost its sequences, the ledger lost nothing.
+            List<(long First, string Name)> segments = JournalReader.ListSegments(storage);
+            if (segments.Count > 0 && segments[0].First > first)
+            {
+                throw new InvalidOperationException(
+                    $"Sequence {first} is no longer in the journal (it starts at {segments[0].First}); it was compacted into a snapshot.");
+            }
+
+            throw new LedgerCorruptedException(name, 0, $"segment holding committed sequence {first} is missing");
+        }
+
         _file = storage.OpenRead(name);
         string? problem = _file.Read(0, _header) < JournalFormat.SegmentHeaderSize ? "segment header is truncated" : JournalFormat.CheckSegmentHeader(_header, ledgerId, first);
         if (problem is not null) throw new LedgerCorruptedException(name, 0, problem);

@@ -160,7 +160,7 @@ internal static class SnapshotFile
             if (accountIndex < 0 || accountIndex >= accounts.Length) throw new LedgerCorruptedException(name, input.Position, "history names an account the snapshot lacks");
             for (int k = 0; k < count; k++)
             {
-                var balance = new AccountBalance(input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), (ulong)input.ReadInt64());
+                var balance = new AccountBalance(input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), unchecked((ulong)input.ReadInt64())); // a damaged sign bit must reach the checksum, not throw
                 machine.RestoreBalance((int)accountIndex, in balance);
             }
         }

@@ -16,7 +16,6 @@ public class CrashProcessTests
     private const int Rounds = 4;
 
     [Test]
-    [CancelAfter(120_000)]
     public async Task Every_transfer_acknowledged_before_a_kill_survives_it()
     {
         string child = typeof(CrashProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CrashChildPath").Value!;

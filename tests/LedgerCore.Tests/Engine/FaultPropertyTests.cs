@@ -34,20 +34,22 @@ public class FaultPropertyTests
             from maxBatch in Gen.Elements(8, 16, 64)
             from depth in Gen.Elements(1, 2, 8)
             from snapshots in Gen.Elements(0L, 0L, 25L)
-            select new FaultScenario(seed, kind, faultAt, journalOnly, partial, torn, enospc, callers, maxBatch, depth, snapshots);
+            from segmentBytes in Gen.Elements(2048L, 1024L * 1024)
+            from delay in Gen.Elements(0, 0, 1)
+            select new FaultScenario(seed, kind, faultAt, journalOnly, partial, torn, enospc, callers, maxBatch, depth, snapshots, snapshots > 0 ? 1024 * 1024 : segmentBytes, delay);
 
         _stats = default;
         Prop.ForAll(scenarios.ToArbitrary(), scenario => RunAsync(scenario).GetAwaiter().GetResult())
             .Check(Config.QuickThrowOnFailure.WithMaxTest(300));
 
         // Coverage, so a run that never reaches a fault point shows: faults fired, tails cut, requests acknowledged or not.
-        TestContext.Out.WriteLine($"faults fired {_stats.Faults} (engine faulted {_stats.Faulted}, open failed {_stats.OpenFailed}), torn tails cut {_stats.Truncated}, requests acknowledged {_stats.Acknowledged}, failed {_stats.Failed}, snapshots loaded {_stats.SnapshotsLoaded}");
+        TestContext.Out.WriteLine($"faults fired {_stats.Faults} (engine faulted {_stats.Faulted}, open failed {_stats.OpenFailed}), torn tails cut {_stats.Truncated}, requests acknowledged {_stats.Acknowledged}, failed {_stats.Failed}, snapshots loaded {_stats.SnapshotsLoaded}, multi-segment journals {_stats.MultiSegment}");
         Assert.That(_stats.Faulted, Is.GreaterThan(0));
         Assert.That(_stats.Truncated, Is.GreaterThan(0));
         Assert.That(_stats.Failed, Is.GreaterThan(0));
     }
 
-    private (int Faults, int Faulted, int OpenFailed, int Truncated, int Acknowledged, int Failed, int SnapshotsLoaded) _stats;
+    private (int Faults, int Faulted, int OpenFailed, int Truncated, int Acknowledged, int Failed, int SnapshotsLoaded, int MultiSegment) _stats;
 
     private async Task RunAsync(FaultScenario s)
     {
@@ -66,11 +68,14 @@ public class FaultPropertyTests
             o.MaxBatchSize = s.MaxBatchSize;
             o.QueueDepthMax = s.QueueDepthMax;
             o.SnapshotIntervalEvents = s.SnapshotIntervalEvents;
+            o.SegmentBytesMax = s.SegmentBytesMax; // below the public minimum: the internal Open does not validate
+            o.CommitDelayMax = TimeSpan.FromMilliseconds(s.CommitDelayMilliseconds);
         };
 
         List<WorkloadRequest>[] callers = Workload(s);
         var all = callers.SelectMany(c => c).ToList();
         long committedBefore = 0;
+        List<string> fedBefore = [];
         LedgerEngine? engine = null;
         try
         {
@@ -94,6 +99,7 @@ public class FaultPropertyTests
 
                 await AssertFaultBehaviourAsync(s, storage, engine, all);
                 committedBefore = engine.CommittedSequence;
+                fedBefore = (await Ledgers.ReadFeedAsync(engine)).Select(Describe).ToList();
                 if (engine.IsFaulted) _stats.Faulted++;
             }
 
@@ -105,18 +111,24 @@ public class FaultPropertyTests
 
         FaultyStorage surviving = storage.CrashImage ?? storage.Crash(s.TornBytes);
         await using LedgerEngine reopened = Ledgers.Open(dir.Path, surviving, configure);
-        await AssertRecoveredAsync(reopened, committedBefore, all);
+        await AssertRecoveredAsync(reopened, committedBefore, fedBefore, all);
         if (storage.FaultedFile is not null) _stats.Faults++;
         if (reopened.Recovery.TruncatedBytes > 0) _stats.Truncated++;
         if (reopened.Recovery.SnapshotSequence > 0) _stats.SnapshotsLoaded++;
+        if (surviving.List().Count(n => n.StartsWith("journal-", StringComparison.Ordinal)) > 1) _stats.MultiSegment++;
         _stats.Acknowledged += all.Count(r => r.Acknowledged);
         _stats.Failed += all.Count(r => !r.Acknowledged);
     }
 
-    private static async Task AssertRecoveredAsync(LedgerEngine reopened, long committedBefore, List<WorkloadRequest> all)
+    private static string Describe(CommittedBatch b) =>
+        $"{b.Sequence}/{b.Timestamp}/{b.FencingToken}/{b.Operation}/" +
+        string.Join(",", b.Operation == LedgerOperation.CreateAccounts ? b.Accounts.ToArray().Select(a => a.Id) : b.Transfers.ToArray().Select(t => t.Id));
+
+    private static async Task AssertRecoveredAsync(LedgerEngine reopened, long committedBefore, List<string> fedBefore, List<WorkloadRequest> all)
     {
         Assert.That(reopened.CommittedSequence, Is.GreaterThanOrEqualTo(committedBefore), "every batch reported committed survives");
         List<CommittedBatch> feed = await Ledgers.ReadFeedAsync(reopened);
+        Assert.That(feed.Take(fedBefore.Count).Select(Describe), Is.EqualTo(fedBefore), "what the change feed delivered before the fault survives it, unchanged");
         Assert.That(feed.Select(b => b.Sequence), Is.EqualTo(Enumerable.Range(1, (int)reopened.CommittedSequence).Select(i => (long)i)), "the feed holds every committed batch once, in order");
         Assert.That(reopened.Recovery.RecordsReplayed, Is.EqualTo(reopened.CommittedSequence - reopened.Recovery.SnapshotSequence));
 

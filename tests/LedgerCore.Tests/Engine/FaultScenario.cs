@@ -14,6 +14,8 @@ namespace LedgerCore.Tests.Engine;
 /// <param name="MaxBatchSize">The engine's batch limit (small, so requests coalesce and split into many groups).</param>
 /// <param name="QueueDepthMax">The engine's queue bound (small: backpressure).</param>
 /// <param name="SnapshotIntervalEvents">0 or a small interval, so snapshots are written (and hit by faults) too.</param>
+/// <param name="SegmentBytesMax">Tiny (a few records, so segments roll under faults) or large; tiny only without snapshots, whose compaction would cut the feed the property reads from 0.</param>
+/// <param name="CommitDelayMilliseconds">The journal's commit delay (0: commit as soon as the previous fsync returns).</param>
 internal sealed record FaultScenario(
     int Seed,
     FaultKind Kind,
@@ -25,4 +27,6 @@ internal sealed record FaultScenario(
     int Callers,
     int MaxBatchSize,
     int QueueDepthMax,
-    long SnapshotIntervalEvents);
+    long SnapshotIntervalEvents,
+    long SegmentBytesMax,
+    int CommitDelayMilliseconds);

@@ -144,4 +144,36 @@ public class LockAndFencingTests
         Assert.That(await engine.CreateTransfersAsync(new[] { Ledgers.Transfer(13, 1, 2) }).Within(), Is.Empty);
         Assert.That((await Ledgers.ReadFeedAsync(engine, 5))[0].FencingToken, Is.EqualTo(4));
     }
+
+    /// <summary>
+    /// A writer whose epoch is below a token already in the journal (possible only when the metadata was
+    /// rolled back behind the journal, e.g. restored from a backup): its batches are rejected by the
+    /// processor and skipped by recovery, never merged.
+    /// </summary>
+    [Test]
+    public async Task A_writer_below_a_journaled_token_is_rejected_and_never_merged()
+    {
+        using var dir = new TempDirectory();
+        var storage = new FaultyStorage();
+        UInt128 ledgerId = 0xFEED;
+        DataDirectory.Write(storage, ledgerId, epoch: 2); // behind the journal below
+        using (JournalWriter writer = JournalWriter.Open(storage, ledgerId, 1024 * 1024, 64 * 1024, nextSequence: 1, lastSegment: null, endOffset: 0))
+        {
+            Account[] accounts = Ledgers.Accounts(2);
+            writer.Append(LedgerOperation.CreateAccounts, 1_000, 3, accounts.Length, MemoryMarshal.AsBytes(accounts.AsSpan()));
+            writer.Commit();
+        }
+
+        await using (LedgerEngine stale = Ledgers.Open(dir.Path, storage, o => o.FencingToken = 2))
+        {
+            Assert.That(stale.Epoch, Is.EqualTo(2));
+            await Assert.ThrowsAsync<StaleFencingTokenException>(() => stale.CreateTransfersAsync(new[] { Ledgers.Transfer(1, 1, 2) }).Within());
+            Assert.That(await stale.LookupTransfersAsync(new UInt128[] { 1 }).Within(), Is.Empty);
+        }
+
+        await using LedgerEngine next = Ledgers.Open(dir.Path, storage.Crash());
+        Assert.That(next.Recovery.StaleRecordsSkipped, Is.EqualTo(1), "the rejected batch was journaled, and is skipped on replay");
+        Assert.That(await next.LookupTransfersAsync(new UInt128[] { 1 }).Within(), Is.Empty);
+        Assert.That(await next.LookupAccountsAsync(new UInt128[] { 1, 2 }).Within(), Has.Length.EqualTo(2));
+    }
 }

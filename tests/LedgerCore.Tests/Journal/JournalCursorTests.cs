@@ -44,6 +44,32 @@ public class JournalCursorTests
     }
 
     [Test]
+    public void A_cursor_overtaken_by_compaction_reports_its_sequences_compacted()
+    {
+        (var storage, var records) = JournalFixture.Build(12, segmentBytesMax: 600);
+        string[] segments = records.Select(r => r.Segment).Distinct().ToArray();
+        using var cursor = new JournalCursor(storage, JournalFixture.LedgerId, 0);
+        var batches = new List<CommittedBatch>();
+        cursor.ReadUpTo(1, batches);
+        storage.Delete(segments[0]);
+        storage.Delete(segments[1]);
+
+        Assert.Throws<InvalidOperationException>(() => cursor.ReadUpTo(12, batches));
+    }
+
+    [Test]
+    public void A_segment_missing_between_others_is_corruption_for_the_cursor()
+    {
+        (var storage, var records) = JournalFixture.Build(12, segmentBytesMax: 600);
+        string[] segments = records.Select(r => r.Segment).Distinct().ToArray();
+        using var cursor = new JournalCursor(storage, JournalFixture.LedgerId, 0);
+        storage.Delete(segments[1]);
+
+        LedgerCorruptedException? e = Assert.Throws<LedgerCorruptedException>(() => cursor.ReadUpTo(12, []));
+        Assert.That(e!.File, Is.EqualTo(segments[1]));
+    }
+
+    [Test]
     public void A_corrupt_committed_record_is_corruption_with_its_offset()
     {
         (var storage, var records) = JournalFixture.Build(5);
