@@ -37,6 +37,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     /// <summary>What the server said in its handshake.</summary>
     public HandshakeResponse Handshake { get; private set; }
 
+    /// <summary>Why the connection failed, or null while it is usable.</summary>
+    public LedgerTcpConnectionException? Fault => Volatile.Read(ref _fault);
+
     /// <summary>Whether the connection is still usable.</summary>
     public bool IsOpen => Volatile.Read(ref _fault) is null;
 

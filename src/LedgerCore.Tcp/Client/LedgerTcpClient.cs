@@ -160,6 +160,7 @@ public sealed class LedgerTcpClient : IAsyncDisposable
         if (current is { IsOpen: true }) return current;
         if (!reconnect)
         {
+            if (current?.Fault is { } fault) throw fault;
             throw new LedgerTcpConnectionException($"Not connected to {_options.Host}:{_options.Port} (AutoReconnect is off): call ReconnectAsync.", LedgerTcpErrorCode.None, null);
         }
 
