@@ -12,6 +12,9 @@ namespace LedgerCore.Tcp;
 /// </summary>
 internal sealed class ClientConnection : IAsyncDisposable
 {
+    /// <summary>The handshake's request id: any non-zero id works, as nothing else is in flight yet.</summary>
+    private const ulong HandshakeRequestId = 1;
+
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly FrameReader _reader;
@@ -129,7 +132,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     {
         using var request = new FrameBuffer(64);
         BodyCodec.WriteValue(request, token, BodyCodec.WriteHandshakeRequest);
-        await _stream.WriteAsync(request.Complete(TcpOperation.Handshake, 0), cancellationToken).ConfigureAwait(false);
+        await _stream.WriteAsync(request.Complete(TcpOperation.Handshake, HandshakeRequestId), cancellationToken).ConfigureAwait(false);
 
         using Frame frame = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new LedgerTcpConnectionException($"{_endpoint} closed the connection during the handshake.", LedgerTcpErrorCode.None, null);

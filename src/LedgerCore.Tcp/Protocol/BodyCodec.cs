@@ -39,7 +39,7 @@ internal static class BodyCodec
     /// <exception cref="FrameException">More than <paramref name="countMax"/> items (checked before allocating).</exception>
     public static T[] ReadArray<T>(ReadOnlyMemory<byte> body, ItemReader<T> read, int countMax, bool pooled, out int count)
     {
-        var reader = new MessagePackReader(body);
+        var reader = new SpanReader(body.Span);
         count = reader.ReadArrayHeader();
         if (count > countMax) throw new FrameException(LedgerTcpErrorCode.BatchTooLarge, $"The batch holds {count} items; at most {countMax} are allowed.");
 
@@ -59,7 +59,7 @@ internal static class BodyCodec
 
     public static T ReadValue<T>(ReadOnlyMemory<byte> body, ItemReader<T> read)
     {
-        var reader = new MessagePackReader(body);
+        var reader = new SpanReader(body.Span);
         T value = read(ref reader);
         ExpectEnd(ref reader);
         return value;
@@ -72,7 +72,7 @@ internal static class BodyCodec
         writer.Write(token);
     }
 
-    public static (uint Version, string? Token) ReadHandshakeRequest(ref MessagePackReader reader)
+    public static (uint Version, string? Token) ReadHandshakeRequest(ref SpanReader reader)
     {
         ModelCodec.ExpectArray(ref reader, 2, "handshake request");
         return (reader.ReadUInt32(), reader.ReadString());
@@ -88,7 +88,7 @@ internal static class BodyCodec
         writer.Write(response.MaxInFlight);
     }
 
-    public static HandshakeResponse ReadHandshakeResponse(ref MessagePackReader reader)
+    public static HandshakeResponse ReadHandshakeResponse(ref SpanReader reader)
     {
         ModelCodec.ExpectArray(ref reader, 5, "handshake response");
         return new HandshakeResponse(reader.ReadUInt32(), ModelCodec.ReadUInt128(ref reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
@@ -101,7 +101,7 @@ internal static class BodyCodec
         writer.Write(error.Message);
     }
 
-    public static (LedgerTcpErrorCode Code, string Message) ReadError(ref MessagePackReader reader)
+    public static (LedgerTcpErrorCode Code, string Message) ReadError(ref SpanReader reader)
     {
         ModelCodec.ExpectArray(ref reader, 2, "error");
         return ((LedgerTcpErrorCode)reader.ReadUInt32(), reader.ReadString() ?? string.Empty);
@@ -109,7 +109,7 @@ internal static class BodyCodec
 
     public static void WriteUInt64(ref MessagePackWriter writer, in ulong value) => writer.Write(value);
 
-    public static ulong ReadUInt64(ref MessagePackReader reader) => reader.ReadUInt64();
+    public static ulong ReadUInt64(ref SpanReader reader) => reader.ReadUInt64();
 
     public static void WriteId(ref MessagePackWriter writer, in UInt128 id) => ModelCodec.Write(ref writer, id);
 
@@ -119,13 +119,13 @@ internal static class BodyCodec
     public static void WriteTransferFailure(ref MessagePackWriter writer, in CreateTransfersResult failure) =>
         ModelCodec.WriteFailure(ref writer, failure.Index, (uint)failure.Result);
 
-    public static CreateAccountsResult ReadAccountFailure(ref MessagePackReader reader)
+    public static CreateAccountsResult ReadAccountFailure(ref SpanReader reader)
     {
         (int index, uint result) = ModelCodec.ReadFailure(ref reader);
         return new CreateAccountsResult(index, (CreateAccountResult)result);
     }
 
-    public static CreateTransfersResult ReadTransferFailure(ref MessagePackReader reader)
+    public static CreateTransfersResult ReadTransferFailure(ref SpanReader reader)
     {
         (int index, uint result) = ModelCodec.ReadFailure(ref reader);
         return new CreateTransfersResult(index, (CreateTransferResult)result);
@@ -139,7 +139,7 @@ internal static class BodyCodec
         exception is MessagePackSerializationException or EndOfStreamException or OverflowException
             or InvalidOperationException or ArgumentException or FormatException or DecoderFallbackException;
 
-    private static void ExpectEnd(ref MessagePackReader reader)
+    private static void ExpectEnd(ref SpanReader reader)
     {
         if (!reader.End) throw new MessagePackSerializationException("The body has bytes after its last value.");
     }

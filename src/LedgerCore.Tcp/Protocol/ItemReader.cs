@@ -1,6 +1,4 @@
-using MessagePack;
-
 namespace LedgerCore.Tcp.Protocol;
 
 /// <summary>Reads one item of a body (a delegate, because the reader is a ref struct).</summary>
-internal delegate T ItemReader<T>(ref MessagePackReader reader);
+internal delegate T ItemReader<T>(ref SpanReader reader);

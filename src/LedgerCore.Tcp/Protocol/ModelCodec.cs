@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using MessagePack;
 
@@ -35,15 +34,7 @@ internal static class ModelCodec
         writer.Advance(16);
     }
 
-    public static UInt128 ReadUInt128(ref MessagePackReader reader)
-    {
-        ReadOnlySequence<byte>? bytes = reader.ReadBytes();
-        if (bytes is not { Length: 16 } sequence) throw new MessagePackSerializationException("A 128-bit integer must be a bin of exactly 16 bytes.");
-        if (sequence.IsSingleSegment) return BinaryPrimitives.ReadUInt128LittleEndian(sequence.FirstSpan);
-        Span<byte> copy = stackalloc byte[16];
-        sequence.CopyTo(copy);
-        return BinaryPrimitives.ReadUInt128LittleEndian(copy);
-    }
+    public static UInt128 ReadUInt128(ref SpanReader reader) => reader.ReadUInt128();
 
     public static void Write(ref MessagePackWriter writer, in Account account)
     {
@@ -63,7 +54,7 @@ internal static class ModelCodec
         writer.Write(account.Timestamp);
     }
 
-    public static Account ReadAccount(ref MessagePackReader reader)
+    public static Account ReadAccount(ref SpanReader reader)
     {
         ExpectArray(ref reader, EventFields, nameof(Account));
         return new Account
@@ -102,7 +93,7 @@ internal static class ModelCodec
         writer.Write(transfer.Timestamp);
     }
 
-    public static Transfer ReadTransfer(ref MessagePackReader reader)
+    public static Transfer ReadTransfer(ref SpanReader reader)
     {
         ExpectArray(ref reader, EventFields, nameof(Transfer));
         return new Transfer
@@ -137,7 +128,7 @@ internal static class ModelCodec
         writer.Write((uint)filter.Flags);
     }
 
-    public static AccountFilter ReadAccountFilter(ref MessagePackReader reader)
+    public static AccountFilter ReadAccountFilter(ref SpanReader reader)
     {
         ExpectArray(ref reader, FilterFields, nameof(AccountFilter));
         return new AccountFilter
@@ -168,7 +159,7 @@ internal static class ModelCodec
         writer.Write((uint)filter.Flags);
     }
 
-    public static QueryFilter ReadQueryFilter(ref MessagePackReader reader)
+    public static QueryFilter ReadQueryFilter(ref SpanReader reader)
     {
         ExpectArray(ref reader, FilterFields, nameof(QueryFilter));
         return new QueryFilter
@@ -195,7 +186,7 @@ internal static class ModelCodec
         writer.Write(balance.Timestamp);
     }
 
-    public static AccountBalance ReadAccountBalance(ref MessagePackReader reader)
+    public static AccountBalance ReadAccountBalance(ref SpanReader reader)
     {
         ExpectArray(ref reader, BalanceFields, nameof(AccountBalance));
         return new AccountBalance(
@@ -215,13 +206,13 @@ internal static class ModelCodec
     }
 
     /// <summary>Reads a create failure written by <see cref="WriteFailure"/>.</summary>
-    public static (int Index, uint Result) ReadFailure(ref MessagePackReader reader)
+    public static (int Index, uint Result) ReadFailure(ref SpanReader reader)
     {
         ExpectArray(ref reader, 2, "create result");
         return (reader.ReadInt32(), reader.ReadUInt32());
     }
 
-    public static void ExpectArray(ref MessagePackReader reader, int length, string what)
+    public static void ExpectArray(ref SpanReader reader, int length, string what)
     {
         int actual = reader.ReadArrayHeader();
         if (actual != length) throw new MessagePackSerializationException($"A {what} is an array of {length} elements, not {actual}.");
