@@ -38,20 +38,22 @@ internal static class ModelCodec
 
     public static void Write(ref MessagePackWriter writer, in Account account)
     {
-        writer.WriteArrayHeader(EventFields);
-        Write(ref writer, account.Id);
-        Write(ref writer, account.DebitsPending);
-        Write(ref writer, account.DebitsPosted);
-        Write(ref writer, account.CreditsPending);
-        Write(ref writer, account.CreditsPosted);
-        Write(ref writer, account.UserData128);
-        writer.Write(account.UserData64);
-        writer.Write(account.UserData32);
-        writer.Write(account.Reserved);
-        writer.Write(account.Ledger);
-        writer.Write(account.Code);
-        writer.Write((ushort)account.Flags);
-        writer.Write(account.Timestamp);
+        var span = new SpanWriter(writer.GetSpan(EventBytesMax));
+        span.WriteFixArrayHeader(EventFields);
+        span.Write(account.Id);
+        span.Write(account.DebitsPending);
+        span.Write(account.DebitsPosted);
+        span.Write(account.CreditsPending);
+        span.Write(account.CreditsPosted);
+        span.Write(account.UserData128);
+        span.Write(account.UserData64);
+        span.Write(account.UserData32);
+        span.Write(account.Reserved);
+        span.Write(account.Ledger);
+        span.Write(account.Code);
+        span.Write((ushort)account.Flags);
+        span.Write(account.Timestamp);
+        writer.Advance(span.Written);
     }
 
     public static Account ReadAccount(ref SpanReader reader)
@@ -77,20 +79,22 @@ internal static class ModelCodec
 
     public static void Write(ref MessagePackWriter writer, in Transfer transfer)
     {
-        writer.WriteArrayHeader(EventFields);
-        Write(ref writer, transfer.Id);
-        Write(ref writer, transfer.DebitAccountId);
-        Write(ref writer, transfer.CreditAccountId);
-        Write(ref writer, transfer.Amount);
-        Write(ref writer, transfer.PendingId);
-        Write(ref writer, transfer.UserData128);
-        writer.Write(transfer.UserData64);
-        writer.Write(transfer.UserData32);
-        writer.Write(transfer.Timeout);
-        writer.Write(transfer.Ledger);
-        writer.Write(transfer.Code);
-        writer.Write((ushort)transfer.Flags);
-        writer.Write(transfer.Timestamp);
+        var span = new SpanWriter(writer.GetSpan(EventBytesMax));
+        span.WriteFixArrayHeader(EventFields);
+        span.Write(transfer.Id);
+        span.Write(transfer.DebitAccountId);
+        span.Write(transfer.CreditAccountId);
+        span.Write(transfer.Amount);
+        span.Write(transfer.PendingId);
+        span.Write(transfer.UserData128);
+        span.Write(transfer.UserData64);
+        span.Write(transfer.UserData32);
+        span.Write(transfer.Timeout);
+        span.Write(transfer.Ledger);
+        span.Write(transfer.Code);
+        span.Write((ushort)transfer.Flags);
+        span.Write(transfer.Timestamp);
+        writer.Advance(span.Written);
     }
 
     public static Transfer ReadTransfer(ref SpanReader reader)
