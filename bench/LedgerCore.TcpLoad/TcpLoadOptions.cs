@@ -17,6 +17,8 @@ internal sealed class TcpLoadOptions
 
     public bool InProcess { get; private set; } = true;
 
+    public int Repeat { get; private set; } = 1;
+
     public string? DataDirectory { get; private set; }
 
     public bool Help { get; private set; }
@@ -29,6 +31,7 @@ internal sealed class TcpLoadOptions
           --connections N   client connections (default 4)
           --in-flight N     requests in flight per connection (default 4)
           --no-in-process   skip the in-process comparison run
+          --repeat N        alternate the tcp and in-process runs N times and report medians (default 1)
           --data DIR        parent directory for the temporary ledgers (default: system temp)
         """;
 
@@ -46,6 +49,7 @@ internal sealed class TcpLoadOptions
                 case "--connections": options.Connections = Math.Max(1, int.Parse(Value(), CultureInfo.InvariantCulture)); break;
                 case "--in-flight": options.InFlight = Math.Max(1, int.Parse(Value(), CultureInfo.InvariantCulture)); break;
                 case "--no-in-process": options.InProcess = false; break;
+                case "--repeat": options.Repeat = Math.Max(1, int.Parse(Value(), CultureInfo.InvariantCulture)); break;
                 case "--data": options.DataDirectory = Value(); break;
                 case "--help" or "-h": options.Help = true; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
