@@ -4,11 +4,11 @@ namespace LedgerCore.TcpLoad;
 /// Hands out batch numbers to any number of workers and fills a batch deterministically from its
 /// number: ids are batch × size + i + 1 (unique across workers), accounts are drawn uniformly.
 /// </summary>
-internal sealed class BatchSource(TcpLoadOptions options)
+internal sealed class BatchSource(TcpLoadOptions options, long transfers)
 {
     private long _next = -1;
 
-    public long BatchCount { get; } = (options.Transfers + options.Batch - 1) / options.Batch;
+    public long BatchCount { get; } = (transfers + options.Batch - 1) / options.Batch;
 
     /// <summary>The next batch number, or -1 when all are handed out.</summary>
     public long Take()
@@ -21,7 +21,7 @@ internal sealed class BatchSource(TcpLoadOptions options)
     public int Fill(long batch, Transfer[] buffer)
     {
         long first = batch * options.Batch;
-        int count = (int)Math.Min(options.Batch, options.Transfers - first);
+        int count = (int)Math.Min(options.Batch, transfers - first);
         ulong state = unchecked(((ulong)batch * 0x9E3779B97F4A7C15UL) + 1) | 1;
         uint range = (uint)options.Accounts;
         for (int i = 0; i < count; i++)
