@@ -11,7 +11,8 @@ namespace LedgerCore.Tcp.Tests;
 /// </summary>
 public sealed class BadInputTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    // Short enough to keep the tests quick, long enough that a stalled shared machine does not idle out the well-behaved client.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
     private TestLedger _ledger = null!;
     private WellBehavedClient _good = null!;
     private ulong _nextGoodId = 1_000_000;
