@@ -141,4 +141,16 @@ public sealed class ClientBehaviourTests
         Assert.That(client.IsConnected, Is.False);
         Assert.That(await client.PingAsync(), Is.GreaterThan(TimeSpan.Zero));
     }
+
+    [Test]
+    public async Task Requests_after_the_engine_is_closed_get_shutting_down_not_a_dropped_connection()
+    {
+        await using TestLedger ledger = await TestLedger.StartAsync();
+        await using LedgerTcpClient client = await ledger.ConnectAsync();
+        await ledger.Engine.DisposeAsync();
+
+        LedgerTcpException refused = await Assert.ThrowsAsync<LedgerTcpException>(() => client.CreateAccountsAsync(new[] { new Account { Id = 1, Ledger = 1, Code = 1 } }));
+        Assert.That(refused.Code, Is.EqualTo(LedgerTcpErrorCode.ShuttingDown));
+        Assert.That(await client.PingAsync(), Is.GreaterThan(TimeSpan.Zero));
+    }
 }

@@ -126,6 +126,16 @@ internal sealed class ClientConnection : IAsyncDisposable
     {
         Fail(new LedgerTcpConnectionException($"The client closed its connection to {_endpoint}.", LedgerTcpErrorCode.None, null));
         await _readLoop.ConfigureAwait(false);
+
+        // The socket is already closed; this releases the TLS state, if any.
+        try
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // Nothing left to release.
+        }
     }
 
     private async Task HandshakeAsync(string? token, CancellationToken cancellationToken)
