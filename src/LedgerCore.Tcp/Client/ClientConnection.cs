@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Net.Sockets;
+using LedgerCore.Tcp.Protocol;
+
+namespace LedgerCore.Tcp;
+
+/// <summary>
+/// One connection of a <see cref="LedgerTcpClient"/>: writes frames whole under a lock (so callers on
+/// any thread can pipeline), and a read loop that matches responses to pending requests by id. When
+/// the connection fails, every pending request fails with the same <see cref="LedgerTcpConnectionException"/>.
+/// </summary>
+internal sealed class ClientConnection : IAsyncDisposable
+{
+    /// <summary>The handshake's request id: any non-zero id works, as nothing else is in flight yet.</summary>
+    private const ulong HandshakeRequestId = 1;
+
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly FrameReader _reader;
+    private readonly string _endpoint;
+    private readonly TimeSpan _requestTimeout;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
+    private Task _readLoop = Task.CompletedTask;
+    private LedgerTcpConnectionException? _fault;
+    private LedgerTcpErrorCode _closeReason;
+    private string? _closeMessage;
+    private ulong _nextRequestId;
+
+    private ClientConnection(Socket socket, Stream stream, LedgerTcpClientOptions options)
+    {
+        _socket = socket;
+        _stream = stream;
+        _reader = new FrameReader(stream, options.MaxFrameBytes);
+        _endpoint = $"{options.Host}:{options.Port}";
+        _requestTimeout = options.RequestTimeout;
+    }
+
+    /// <summary>What the server said in its handshake.</summary>
+    public HandshakeResponse Handshake { get; private set; }
+
+    /// <summary>Why the connection failed, or null while it is usable.</summary>
+    public LedgerTcpConnectionException? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>Whether the connection is still usable.</summary>
+    public bool IsOpen => Volatile.Read(ref _fault) is null;
+
+    /// <summary>Connects, negotiates TLS when configured, and completes the handshake.</summary>
+    public static async Task<ClientConnection> ConnectAsync(LedgerTcpClientOptions options, CancellationToken cancellationToken)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(options.ConnectTimeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
+        try
+        {
+            await socket.ConnectAsync(options.Host, options.Port, timer.Token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (options.Tls is { } tls)
+            {
+                var secure = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = secure;
+                tls.TargetHost ??= options.Host;
+                await secure.AuthenticateAsClientAsync(tls, timer.Token).ConfigureAwait(false);
+            }
+
+            var connection = new ClientConnection(socket, stream, options);
+            await connection.HandshakeAsync(options.AuthToken, timer.Token).ConfigureAwait(false);
+            connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
+            return connection;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await DisposeAsync(socket, stream).ConfigureAwait(false);
+            throw new TimeoutException($"Connecting to {options.Host}:{options.Port} took longer than {options.ConnectTimeout.TotalSeconds:0.###} s.");
+        }
+        catch
+        {
+            await DisposeAsync(socket, stream).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends one request and waits for its response. The request buffer is disposed here.
+    /// </summary>
+    public async Task<T> CallAsync<T>(TcpOperation operation, FrameBuffer request, Func<ReadOnlyMemory<byte>, T> decode, CancellationToken cancellationToken)
+    {
+        ulong id = Interlocked.Increment(ref _nextRequestId);
+        var pending = new PendingRequest<T>(decode);
+        _pending[id] = pending;
+
+        // The read loop may have failed between the caller's check and the insert above.
+        if (Volatile.Read(ref _fault) is { } fault && _pending.TryRemove(id, out _))
+        {
+            request.Dispose();
+            throw fault;
+        }
+
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_requestTimeout != Timeout.InfiniteTimeSpan) timer.CancelAfter(_requestTimeout);
+        using CancellationTokenRegistration registration = timer.Token.Register(() =>
+        {
+            if (_pending.TryRemove(id, out _)) pending.Cancel(timer.Token);
+        });
+
+        try
+        {
+            using (request) await WriteAsync(request.Complete(operation, id), timer.Token).ConfigureAwait(false);
+            return await pending.Task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timer.IsCancellationRequested)
+        {
+            _pending.TryRemove(id, out _);
+            throw new TimeoutException($"No response to {operation} within {_requestTimeout.TotalSeconds:0.###} s; its outcome is unknown: resubmit with the same ids.");
+        }
+        catch (OperationCanceledException)
+        {
+            _pending.TryRemove(id, out _);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Fail(new LedgerTcpConnectionException($"The client closed its connection to {_endpoint}.", LedgerTcpErrorCode.None, null));
+        await _readLoop.ConfigureAwait(false);
+
+        // The socket is already closed; this releases the TLS state, if any.
+        try
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // Nothing left to release.
+        }
+    }
+
+    private async Task HandshakeAsync(string? token, CancellationToken cancellationToken)
+    {
+        using var request = new FrameBuffer(64);
+        BodyCodec.WriteValue(request, token, BodyCodec.WriteHandshakeRequest);
+        await _stream.WriteAsync(request.Complete(TcpOperation.Handshake, HandshakeRequestId), cancellationToken).ConfigureAwait(false);
+
+        using Frame frame = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new LedgerTcpConnectionException($"{_endpoint} closed the connection during the handshake.", LedgerTcpErrorCode.None, null);
+        if (frame.Header.Operation == TcpOperation.Error)
+        {
+            (LedgerTcpErrorCode code, string message) = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadError);
+            throw new LedgerTcpException(code, message);
+        }
+
+        if (frame.Header.Operation != TcpOperation.Handshake) throw new LedgerTcpException(LedgerTcpErrorCode.HandshakeRequired, $"Expected a handshake response, got operation {frame.Header.Operation}.");
+        Handshake = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadHandshakeResponse);
+    }
+
+    private async Task WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _fault) is { } fault) throw fault;
+
+            // Not cancellable once started: a frame cut in half would corrupt the stream for everyone.
+            await _stream.WriteAsync(frame, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && ex is not LedgerTcpConnectionException)
+        {
+            throw Fail(new LedgerTcpConnectionException($"Writing to {_endpoint} failed: the connection is lost and the outcome of requests in flight is unknown.", LedgerTcpErrorCode.None, ex));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        Exception? cause = null;
+        try
+        {
+            while (true)
+            {
+                using Frame? frame = await _reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                if (frame is null) break;
+                Dispatch(frame);
+            }
+        }
+#pragma warning disable CA1031 // Whatever ended the read loop is reported to every pending caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            cause = ex;
+        }
+
+        string reason = _closeReason == LedgerTcpErrorCode.None ? string.Empty : $" The server said {_closeReason}: {_closeMessage}";
+        Fail(new LedgerTcpConnectionException(
+            $"The connection to {_endpoint} was lost; the outcome of requests in flight is unknown: resubmit with the same ids (creation is idempotent).{reason}",
+            _closeReason,
+            cause));
+    }
+
+    private void Dispatch(Frame frame)
+    {
+        ulong id = frame.Header.RequestId;
+        if (frame.Header.Operation == TcpOperation.Error)
+        {
+            (LedgerTcpErrorCode code, string message) = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadError);
+            if (_pending.TryRemove(id, out PendingRequest? failed)) failed.Fail(new LedgerTcpException(code, message));
+            else
+            {
+                // Id 0 (or no longer pending): about the connection, which the server closes next.
+                _closeReason = code;
+                _closeMessage = message;
+            }
+
+            return;
+        }
+
+        if (_pending.TryRemove(id, out PendingRequest? pending)) pending.Complete(frame.Body);
+    }
+
+    /// <summary>Marks the connection failed (once), fails every pending request, and closes the socket.</summary>
+    private LedgerTcpConnectionException Fail(LedgerTcpConnectionException fault)
+    {
+        LedgerTcpConnectionException first = Interlocked.CompareExchange(ref _fault, fault, null) ?? fault;
+        _socket.Dispose();
+        foreach (ulong id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out PendingRequest? pending)) pending.Fail(first);
+        }
+
+        return first;
+    }
+
+    private static async ValueTask DisposeAsync(Socket socket, Stream? stream)
+    {
+        if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
+        socket.Dispose();
+    }
+}

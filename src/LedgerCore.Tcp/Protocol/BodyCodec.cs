@@ -1,0 +1,146 @@
+using System.Buffers;
+using System.Text;
+using MessagePack;
+
+namespace LedgerCore.Tcp.Protocol;
+
+/// <summary>
+/// Encodes and decodes whole frame bodies (docs/protocol.md, "Operations"): arrays of model records,
+/// single filters, and the handshake, ping and error bodies. Decoders demand that the body is
+/// consumed exactly: trailing bytes are a malformed body.
+/// </summary>
+internal static class BodyCodec
+{
+    /// <summary>The most events (or ids) one request may carry: the engine's batch limit.</summary>
+    public const int BatchEventsMax = LedgerOptions.BatchEventsMax;
+
+    /// <summary>Encoded size of a 16-byte id (bin 8 header plus payload).</summary>
+    public const int IdBytes = 18;
+
+    public static void WriteArray<T>(FrameBuffer buffer, ReadOnlySpan<T> items, ItemWriter<T> write)
+    {
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(items.Length);
+        foreach (ref readonly T item in items) write(ref writer, in item);
+        writer.Flush();
+    }
+
+    public static void WriteValue<T>(FrameBuffer buffer, in T value, ItemWriter<T> write)
+    {
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer, in value);
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// Reads an array body into an exact-length array, or — with <paramref name="pooled"/> — into an
+    /// array rented from <see cref="ArrayPool{T}.Shared"/> whose first <paramref name="count"/> items are valid.
+    /// </summary>
+    /// <exception cref="FrameException">More than <paramref name="countMax"/> items (checked before allocating).</exception>
+    public static T[] ReadArray<T>(ReadOnlyMemory<byte> body, ItemReader<T> read, int countMax, bool pooled, out int count)
+    {
+        var reader = new SpanReader(body.Span);
+        count = reader.ReadArrayHeader();
+        if (count > countMax) throw new FrameException(LedgerTcpErrorCode.BatchTooLarge, $"The batch holds {count} items; at most {countMax} are allowed.");
+
+        T[] items = pooled ? ArrayPool<T>.Shared.Rent(Math.Max(count, 1)) : (count == 0 ? [] : new T[count]);
+        try
+        {
+            for (int i = 0; i < count; i++) items[i] = read(ref reader);
+            ExpectEnd(ref reader);
+            return items;
+        }
+        catch
+        {
+            if (pooled) ArrayPool<T>.Shared.Return(items);
+            throw;
+        }
+    }
+
+    public static T ReadValue<T>(ReadOnlyMemory<byte> body, ItemReader<T> read)
+    {
+        var reader = new SpanReader(body.Span);
+        T value = read(ref reader);
+        ExpectEnd(ref reader);
+        return value;
+    }
+
+    public static void WriteHandshakeRequest(ref MessagePackWriter writer, in string? token)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write((uint)FrameHeader.Version);
+        writer.Write(token);
+    }
+
+    public static (uint Version, string? Token) ReadHandshakeRequest(ref SpanReader reader)
+    {
+        ModelCodec.ExpectArray(ref reader, 2, "handshake request");
+        return (reader.ReadUInt32(), reader.ReadString());
+    }
+
+    public static void WriteHandshakeResponse(ref MessagePackWriter writer, in HandshakeResponse response)
+    {
+        writer.WriteArrayHeader(5);
+        writer.Write(response.Version);
+        ModelCodec.Write(ref writer, response.LedgerId);
+        writer.Write(response.MaxFrameBytes);
+        writer.Write(response.BatchEventsMax);
+        writer.Write(response.MaxInFlight);
+    }
+
+    public static HandshakeResponse ReadHandshakeResponse(ref SpanReader reader)
+    {
+        ModelCodec.ExpectArray(ref reader, 5, "handshake response");
+        return new HandshakeResponse(reader.ReadUInt32(), ModelCodec.ReadUInt128(ref reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+    }
+
+    public static void WriteError(ref MessagePackWriter writer, in (LedgerTcpErrorCode Code, string Message) error)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write((uint)error.Code);
+        writer.Write(error.Message);
+    }
+
+    public static (LedgerTcpErrorCode Code, string Message) ReadError(ref SpanReader reader)
+    {
+        ModelCodec.ExpectArray(ref reader, 2, "error");
+        return ((LedgerTcpErrorCode)reader.ReadUInt32(), reader.ReadString() ?? string.Empty);
+    }
+
+    public static void WriteUInt64(ref MessagePackWriter writer, in ulong value) => writer.Write(value);
+
+    public static ulong ReadUInt64(ref SpanReader reader) => reader.ReadUInt64();
+
+    public static void WriteId(ref MessagePackWriter writer, in UInt128 id) => ModelCodec.Write(ref writer, id);
+
+    public static void WriteAccountFailure(ref MessagePackWriter writer, in CreateAccountsResult failure) =>
+        ModelCodec.WriteFailure(ref writer, failure.Index, (uint)failure.Result);
+
+    public static void WriteTransferFailure(ref MessagePackWriter writer, in CreateTransfersResult failure) =>
+        ModelCodec.WriteFailure(ref writer, failure.Index, (uint)failure.Result);
+
+    public static CreateAccountsResult ReadAccountFailure(ref SpanReader reader)
+    {
+        (int index, uint result) = ModelCodec.ReadFailure(ref reader);
+        return new CreateAccountsResult(index, (CreateAccountResult)result);
+    }
+
+    public static CreateTransfersResult ReadTransferFailure(ref SpanReader reader)
+    {
+        (int index, uint result) = ModelCodec.ReadFailure(ref reader);
+        return new CreateTransfersResult(index, (CreateTransferResult)result);
+    }
+
+    /// <summary>An error message cut to a size that always fits a frame.</summary>
+    public static string Clip(string message) => message.Length <= 1024 ? message : message[..1024];
+
+    /// <summary>Whether an exception thrown while decoding means the body is malformed (rather than a bug).</summary>
+    public static bool IsMalformed(Exception exception) =>
+        exception is MessagePackSerializationException or EndOfStreamException or OverflowException
+            or InvalidOperationException or ArgumentException or FormatException or DecoderFallbackException;
+
+    private static void ExpectEnd(ref SpanReader reader)
+    {
+        if (!reader.End) throw new MessagePackSerializationException("The body has bytes after its last value.");
+    }
+}

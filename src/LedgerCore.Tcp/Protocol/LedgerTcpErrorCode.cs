@@ -1,0 +1,57 @@
+namespace LedgerCore.Tcp;
+
+/// <summary>
+/// Why the server refused or failed a request: the code of an error frame. Values are part of the
+/// wire format (docs/protocol.md) and never renumbered. Codes marked "closes" are followed by the
+/// server closing the connection; after the others the connection stays usable.
+/// </summary>
+public enum LedgerTcpErrorCode : uint
+{
+    /// <summary>Not an error; never sent.</summary>
+    None = 0,
+
+    /// <summary>The header's magic bytes are wrong: the stream is not this protocol. Closes.</summary>
+    BadMagic = 1,
+
+    /// <summary>The header's or handshake's protocol version is not one the server speaks. Closes.</summary>
+    UnsupportedVersion = 2,
+
+    /// <summary>The frame's length prefix exceeds the server's maximum frame size; nothing was allocated. Closes.</summary>
+    FrameTooLarge = 3,
+
+    /// <summary>The operation byte names no operation; the frame was skipped.</summary>
+    UnknownOperation = 4,
+
+    /// <summary>The body is not the MessagePack the operation expects; the frame was skipped.</summary>
+    MalformedBody = 5,
+
+    /// <summary>The batch holds more than 8190 events or ids; nothing of it was applied.</summary>
+    BatchTooLarge = 6,
+
+    /// <summary>An operation arrived before a successful handshake, or a second handshake arrived. Closes.</summary>
+    HandshakeRequired = 7,
+
+    /// <summary>The handshake's token does not match the server's. Closes.</summary>
+    AuthenticationFailed = 8,
+
+    /// <summary>The server already holds its maximum number of connections. Closes.</summary>
+    TooManyConnections = 9,
+
+    /// <summary>The handshake did not complete in time. Closes.</summary>
+    HandshakeTimeout = 10,
+
+    /// <summary>No complete frame arrived within the idle timeout (including a frame left half sent). Closes.</summary>
+    IdleTimeout = 11,
+
+    /// <summary>The server is stopping and accepts no new requests. Closes.</summary>
+    ShuttingDown = 12,
+
+    /// <summary>The engine stopped accepting writes after an earlier I/O error; nothing of this request was applied.</summary>
+    EngineFaulted = 13,
+
+    /// <summary>The journal write failed: the outcome is unknown. Resubmit with the same ids (creation is idempotent).</summary>
+    OutcomeUnknown = 14,
+
+    /// <summary>An unexpected server error; the message says more.</summary>
+    InternalError = 15,
+}

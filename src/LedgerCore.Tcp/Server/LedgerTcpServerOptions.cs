@@ -1,0 +1,111 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace LedgerCore.Tcp;
+
+/// <summary>
+/// Settings of a <see cref="LedgerTcpServer"/>. Every limit is explicit; setters reject values out of
+/// range. Read once when the server is constructed: later changes have no effect on it.
+/// </summary>
+/// <remarks>Not thread-safe; configure before handing to the server.</remarks>
+public sealed class LedgerTcpServerOptions
+{
+    /// <summary>The smallest allowed <see cref="MaxFrameBytes"/>.</summary>
+    public const int MaxFrameBytesMin = 4 * 1024;
+
+    /// <summary>The largest allowed <see cref="MaxFrameBytes"/>.</summary>
+    public const int MaxFrameBytesMax = 64 * 1024 * 1024;
+
+    private IPAddress _address = IPAddress.Loopback;
+    private int _port;
+    private int _maxFrameBytes = 2 * 1024 * 1024;
+    private int _maxConnections = 256;
+    private int _maxInFlightPerConnection = 32;
+    private TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(10);
+    private TimeSpan _idleTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The address to listen on; <see cref="IPAddress.Loopback"/> by default. Anything but a loopback
+    /// address requires <see cref="Certificate"/>: without TLS the token and the ledger's data would
+    /// cross the network in clear.
+    /// </summary>
+    public IPAddress Address
+    {
+        get => _address;
+        set => _address = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The TCP port; 0 (the default) picks a free one, see <see cref="LedgerTcpServer.Port"/>.</summary>
+    public int Port
+    {
+        get => _port;
+        set => _port = value is >= 0 and <= 65535 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be 0 to 65535.");
+    }
+
+    /// <summary>When set, every connection is TLS with this certificate (which must have its private key).</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>
+    /// When set, the handshake must carry this token (compared in constant time); otherwise any
+    /// handshake is accepted. Send it only over TLS or loopback.
+    /// </summary>
+    public string? AuthToken { get; set; }
+
+    /// <summary>
+    /// The largest frame (16-byte header plus body) accepted, in bytes; 2 MiB by default, which holds a
+    /// full batch of 8190 events at their widest encoding (about 1.2 MB). A longer length prefix is
+    /// refused before anything is allocated.
+    /// </summary>
+    public int MaxFrameBytes
+    {
+        get => _maxFrameBytes;
+        set => _maxFrameBytes = value is >= MaxFrameBytesMin and <= MaxFrameBytesMax ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"Must be {MaxFrameBytesMin} to {MaxFrameBytesMax}.");
+    }
+
+    /// <summary>The most connections held at once (256 by default); one more is told <see cref="LedgerTcpErrorCode.TooManyConnections"/> and closed.</summary>
+    public int MaxConnections
+    {
+        get => _maxConnections;
+        set => _maxConnections = value is >= 1 and <= 65_536 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be 1 to 65536.");
+    }
+
+    /// <summary>
+    /// The most requests one connection may have in flight (32 by default). At the limit the server
+    /// stops reading that connection until a response is sent: backpressure, not an error.
+    /// </summary>
+    public int MaxInFlightPerConnection
+    {
+        get => _maxInFlightPerConnection;
+        set => _maxInFlightPerConnection = value is >= 1 and <= 4096 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be 1 to 4096.");
+    }
+
+    /// <summary>Time allowed from accept to a completed handshake, TLS included (10 s by default).</summary>
+    public TimeSpan HandshakeTimeout
+    {
+        get => _handshakeTimeout;
+        set => _handshakeTimeout = Positive(value);
+    }
+
+    /// <summary>
+    /// Time allowed for the next whole frame to arrive (5 min by default). A frame started but not
+    /// finished in time (slowloris) and a silent connection are both closed; idle clients should ping.
+    /// </summary>
+    public TimeSpan IdleTimeout
+    {
+        get => _idleTimeout;
+        set => _idleTimeout = Positive(value);
+    }
+
+    /// <summary>Checks what the setters cannot check alone.</summary>
+    /// <exception cref="ArgumentException">A non-loopback <see cref="Address"/> without a <see cref="Certificate"/>.</exception>
+    public void Validate()
+    {
+        if (!IPAddress.IsLoopback(Address) && Certificate is null)
+        {
+            throw new ArgumentException($"Listening on {Address} without TLS would expose the ledger in clear: set Certificate or listen on loopback.", nameof(Address));
+        }
+    }
+
+    private static TimeSpan Positive(TimeSpan value) =>
+        value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive and at most 24 days.");
+}

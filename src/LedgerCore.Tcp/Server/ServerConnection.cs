@@ -1,0 +1,440 @@
+using System.Buffers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Text;
+using LedgerCore.Tcp.Protocol;
+
+namespace LedgerCore.Tcp;
+
+/// <summary>
+/// One accepted connection: TLS (optional), handshake, then a read loop that hands each frame to a
+/// concurrent handler. Responses are written whole, one at a time, in completion order.
+/// </summary>
+internal sealed class ServerConnection : IDisposable
+{
+    /// <summary>How long a closing connection waits for the peer to finish sending, so that its unread bytes do not turn the close into a reset that could destroy the error frame just sent.</summary>
+    private static readonly TimeSpan LingerMax = TimeSpan.FromSeconds(1);
+
+    private readonly LedgerTcpServer _server;
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _stopReading = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _inFlight;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Stream? _stream;
+    private int _aborted;
+
+    public ServerConnection(LedgerTcpServer server, Socket socket)
+    {
+        _server = server;
+        _socket = socket;
+        _inFlight = new SemaphoreSlim(server.MaxInFlightPerConnection, server.MaxInFlightPerConnection);
+    }
+
+    /// <summary>Completes when the connection is closed and every request it read has been answered.</summary>
+    public Task Completion => _completion.Task;
+
+    private LedgerEngine Engine => _server.Engine;
+
+    public void Start(bool admitted, Action onClosed) =>
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAsync(admitted).ConfigureAwait(false);
+            }
+            finally
+            {
+                Dispose();
+                onClosed();
+                _completion.TrySetResult();
+            }
+        });
+
+    /// <summary>Releases the synchronisation objects; only after the connection closed and every handler finished.</summary>
+    public void Dispose()
+    {
+        _stopReading.Dispose();
+        _writeLock.Dispose();
+        _inFlight.Dispose();
+    }
+
+    /// <summary>Graceful stop: read no further requests; those in flight finish and are answered.</summary>
+    public void StopReading()
+    {
+        try
+        {
+            _stopReading.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed.
+        }
+    }
+
+    /// <summary>Hard stop: close the socket now; pending reads and writes fail.</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) != 0) return;
+        StopReading();
+        _socket.Dispose();
+    }
+
+    private async Task RunAsync(bool admitted)
+    {
+        bool handshaken = false;
+        try
+        {
+            Stream stream = new NetworkStream(_socket, ownsSocket: true);
+            _stream = stream;
+            FrameReader reader;
+            using (var handshakeTimer = CancellationTokenSource.CreateLinkedTokenSource(_stopReading.Token))
+            {
+                handshakeTimer.CancelAfter(_server.HandshakeTimeout);
+                if (_server.Certificate is { } certificate)
+                {
+                    var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    _stream = tls;
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, handshakeTimer.Token).ConfigureAwait(false);
+                }
+
+                if (!admitted)
+                {
+                    await TrySendErrorAsync(0, LedgerTcpErrorCode.TooManyConnections, $"The server holds its maximum of {_server.MaxConnections} connections.").ConfigureAwait(false);
+                    return;
+                }
+
+                reader = new FrameReader(_stream, _server.MaxFrameBytes);
+                using Frame? first = await reader.ReadAsync(handshakeTimer.Token).ConfigureAwait(false);
+                if (first is null || !await HandshakeAsync(first).ConfigureAwait(false)) return;
+                handshaken = true;
+            }
+
+            await ReadLoopAsync(reader).ConfigureAwait(false);
+        }
+        catch (FrameException ex)
+        {
+            await TrySendErrorAsync(ex.RequestId, ex.Code, ex.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_stopReading.IsCancellationRequested)
+        {
+            await (handshaken
+                ? TrySendErrorAsync(0, LedgerTcpErrorCode.IdleTimeout, $"No complete frame arrived within {_server.IdleTimeout.TotalSeconds:0.###} s.")
+                : TrySendErrorAsync(0, LedgerTcpErrorCode.HandshakeTimeout, $"The handshake did not complete within {_server.HandshakeTimeout.TotalSeconds:0.###} s.")).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or AuthenticationException or ObjectDisposedException)
+        {
+            // Stopped, the peer went away (possibly inside a frame), or TLS failed: nobody to tell.
+        }
+        finally
+        {
+            await DrainAsync().ConfigureAwait(false);
+            if (_stopReading.IsCancellationRequested && handshaken)
+            {
+                await TrySendErrorAsync(0, LedgerTcpErrorCode.ShuttingDown, "The server is stopping.").ConfigureAwait(false);
+            }
+
+            await CloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> HandshakeAsync(Frame frame)
+    {
+        ulong id = frame.Header.RequestId;
+        if (frame.Header.Operation != TcpOperation.Handshake)
+        {
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.HandshakeRequired, "The first frame must be a handshake.").ConfigureAwait(false);
+            return false;
+        }
+
+        uint version;
+        string? token;
+        try
+        {
+            (version, token) = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadHandshakeRequest);
+        }
+        catch (Exception ex) when (BodyCodec.IsMalformed(ex))
+        {
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.MalformedBody, "Malformed handshake: " + BodyCodec.Clip(ex.Message)).ConfigureAwait(false);
+            return false;
+        }
+
+        if (version != FrameHeader.Version)
+        {
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.UnsupportedVersion, $"Protocol version {version} is not supported; the server speaks version {FrameHeader.Version}.").ConfigureAwait(false);
+            return false;
+        }
+
+        if (_server.TokenHash is { } expected &&
+            !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token ?? string.Empty)), expected))
+        {
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.AuthenticationFailed, "The token is not valid.").ConfigureAwait(false);
+            return false;
+        }
+
+        using FrameBuffer response = HandshakeResponse();
+        await SendAsync(response.Complete(TcpOperation.Handshake, id)).ConfigureAwait(false);
+        return true;
+    }
+
+    private FrameBuffer HandshakeResponse()
+    {
+        var response = new FrameBuffer(64);
+        BodyCodec.WriteValue(response, new HandshakeResponse(FrameHeader.Version, Engine.LedgerId, _server.MaxFrameBytes, BodyCodec.BatchEventsMax, _server.MaxInFlightPerConnection), BodyCodec.WriteHandshakeResponse);
+        return response;
+    }
+
+    private async Task ReadLoopAsync(FrameReader reader)
+    {
+        while (true)
+        {
+            // Backpressure: at the in-flight limit, stop reading until a response has gone out.
+            await _inFlight.WaitAsync(_stopReading.Token).ConfigureAwait(false);
+            Frame? frame;
+            try
+            {
+                using var idleTimer = CancellationTokenSource.CreateLinkedTokenSource(_stopReading.Token);
+                idleTimer.CancelAfter(_server.IdleTimeout);
+                frame = await reader.ReadAsync(idleTimer.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                _inFlight.Release();
+                throw;
+            }
+
+            if (frame is null)
+            {
+                _inFlight.Release();
+                return;
+            }
+
+            // Decoding and the engine call run off the read loop, so the next frame is read meanwhile.
+            _ = Task.Run(() => HandleAsync(frame));
+        }
+    }
+
+    private async Task HandleAsync(Frame frame)
+    {
+        ulong id = frame.Header.RequestId;
+        TcpOperation operation = frame.Header.Operation;
+        try
+        {
+            FrameBuffer response;
+            try
+            {
+                response = await ExecuteAsync(operation, frame.Body).ConfigureAwait(false);
+            }
+            finally
+            {
+                frame.Dispose();
+            }
+
+            using (response) await SendAsync(response.Complete(operation, id)).ConfigureAwait(false);
+        }
+        catch (FrameException ex)
+        {
+            await TrySendErrorAsync(id, ex.Code, ex.Message).ConfigureAwait(false);
+        }
+        catch (LedgerFaultedException ex)
+        {
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.EngineFaulted, BodyCodec.Clip(ex.Message)).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException ex) when (ex.ObjectName != nameof(FrameBuffer))
+        {
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.ShuttingDown, "The ledger is closing.").ConfigureAwait(false);
+        }
+        catch (IOException ex) when (Volatile.Read(ref _aborted) == 0)
+        {
+            // From the engine (a failed write leaves the outcome unknown) unless the socket is gone.
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.OutcomeUnknown, BodyCodec.Clip(ex.Message)).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            // The engine's own batch limit (LedgerOptions.MaxBatchSize) may be below the protocol's.
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.BatchTooLarge, BodyCodec.Clip(ex.Message)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A handler must answer every request; what failed is told to the client.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.InternalError, BodyCodec.Clip(ex.GetType().Name + ": " + ex.Message)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private Task<FrameBuffer> ExecuteAsync(TcpOperation operation, ReadOnlyMemory<byte> body) => operation switch
+    {
+        TcpOperation.Ping => Task.FromResult(Ping(body)),
+        TcpOperation.Handshake => Task.FromResult(HandshakeResponse()),
+        TcpOperation.CreateAccounts => CreateAccountsAsync(body),
+        TcpOperation.CreateTransfers => CreateTransfersAsync(body),
+        TcpOperation.LookupAccounts => LookupAsync(body, static (e, ids) => e.LookupAccountsAsync(ids), ModelCodec.Write),
+        TcpOperation.LookupTransfers => LookupAsync(body, static (e, ids) => e.LookupTransfersAsync(ids), ModelCodec.Write),
+        TcpOperation.GetAccountTransfers => FilterAsync(body, ModelCodec.ReadAccountFilter, static (e, f) => e.GetAccountTransfersAsync(f), ModelCodec.Write),
+        TcpOperation.GetAccountBalances => FilterAsync(body, ModelCodec.ReadAccountFilter, static (e, f) => e.GetAccountBalancesAsync(f), ModelCodec.Write),
+        TcpOperation.QueryAccounts => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f) => e.QueryAccountsAsync(f), ModelCodec.Write),
+        TcpOperation.QueryTransfers => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f) => e.QueryTransfersAsync(f), ModelCodec.Write),
+        _ => throw new FrameException(LedgerTcpErrorCode.UnknownOperation, $"Operation 0x{(byte)operation:X2} is unknown."),
+    };
+
+    private static FrameBuffer Ping(ReadOnlyMemory<byte> body)
+    {
+        ulong payload = Decode(() => BodyCodec.ReadValue(body, BodyCodec.ReadUInt64));
+        var response = new FrameBuffer(9);
+        BodyCodec.WriteValue(response, payload, BodyCodec.WriteUInt64);
+        return response;
+    }
+
+    private async Task<FrameBuffer> CreateAccountsAsync(ReadOnlyMemory<byte> body)
+    {
+        int count = 0;
+        Account[] accounts = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadAccount, BodyCodec.BatchEventsMax, pooled: true, out count));
+        try
+        {
+            CreateAccountsResult[] failures = await Engine.CreateAccountsAsync(accounts.AsMemory(0, count)).ConfigureAwait(false);
+            return EncodeArray<CreateAccountsResult>(failures, BodyCodec.WriteAccountFailure, 12);
+        }
+        finally
+        {
+            ArrayPool<Account>.Shared.Return(accounts);
+        }
+    }
+
+    private async Task<FrameBuffer> CreateTransfersAsync(ReadOnlyMemory<byte> body)
+    {
+        int count = 0;
+        Transfer[] transfers = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, BodyCodec.BatchEventsMax, pooled: true, out count));
+        try
+        {
+            CreateTransfersResult[] failures = await Engine.CreateTransfersAsync(transfers.AsMemory(0, count)).ConfigureAwait(false);
+            return EncodeArray<CreateTransfersResult>(failures, BodyCodec.WriteTransferFailure, 12);
+        }
+        finally
+        {
+            ArrayPool<Transfer>.Shared.Return(transfers);
+        }
+    }
+
+    private async Task<FrameBuffer> LookupAsync<T>(ReadOnlyMemory<byte> body, Func<LedgerEngine, ReadOnlyMemory<UInt128>, Task<T[]>> lookup, ItemWriter<T> write)
+    {
+        int count = 0;
+        UInt128[] ids = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadUInt128, BodyCodec.BatchEventsMax, pooled: true, out count));
+        try
+        {
+            T[] found = await lookup(Engine, ids.AsMemory(0, count)).ConfigureAwait(false);
+            return EncodeArray<T>(found, write, ModelCodec.EventBytesMax);
+        }
+        finally
+        {
+            ArrayPool<UInt128>.Shared.Return(ids);
+        }
+    }
+
+    private async Task<FrameBuffer> FilterAsync<TFilter, T>(ReadOnlyMemory<byte> body, ItemReader<TFilter> readFilter, Func<LedgerEngine, TFilter, Task<T[]>> query, ItemWriter<T> write)
+    {
+        TFilter filter = Decode(() => BodyCodec.ReadValue(body, readFilter));
+        T[] found = await query(Engine, filter).ConfigureAwait(false);
+        return EncodeArray<T>(found, write, ModelCodec.EventBytesMax);
+    }
+
+    private static FrameBuffer EncodeArray<T>(ReadOnlySpan<T> items, ItemWriter<T> write, int itemBytesMax)
+    {
+        var response = new FrameBuffer(5 + (items.Length * itemBytesMax));
+        BodyCodec.WriteArray(response, items, write);
+        return response;
+    }
+
+    /// <summary>Runs a decoder, turning what it throws on bad input into a <see cref="LedgerTcpErrorCode.MalformedBody"/> error.</summary>
+    private static T Decode<T>(Func<T> decode)
+    {
+        try
+        {
+            return decode();
+        }
+        catch (Exception ex) when (BodyCodec.IsMalformed(ex))
+        {
+            throw new FrameException(LedgerTcpErrorCode.MalformedBody, "Malformed body: " + BodyCodec.Clip(ex.Message));
+        }
+    }
+
+    private async Task SendAsync(ReadOnlyMemory<byte> frame)
+    {
+        Stream stream = _stream ?? throw new ObjectDisposedException(nameof(ServerConnection));
+        using var timer = new CancellationTokenSource(_server.IdleTimeout);
+        await _writeLock.WaitAsync(timer.Token).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync(frame, timer.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A frame half written (or a peer that stopped reading) leaves nothing usable.
+            Abort();
+            throw;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task TrySendErrorAsync(ulong requestId, LedgerTcpErrorCode code, string message)
+    {
+        if (Volatile.Read(ref _aborted) != 0 || _stream is null) return;
+        using var buffer = new FrameBuffer(16 + (message.Length * 3));
+        BodyCodec.WriteValue(buffer, (code, message), BodyCodec.WriteError);
+        try
+        {
+            await SendAsync(buffer.Complete(TcpOperation.Error, requestId)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer is gone; the connection is being closed anyway.
+        }
+    }
+
+    /// <summary>Waits until every handler has answered: all in-flight permits are back.</summary>
+    private async Task DrainAsync()
+    {
+        for (int i = 0; i < _server.MaxInFlightPerConnection; i++) await _inFlight.WaitAsync().ConfigureAwait(false);
+    }
+
+    private async Task CloseAsync()
+    {
+        if (Volatile.Read(ref _aborted) == 0)
+        {
+            try
+            {
+                // Send FIN after whatever was written, then read the peer's leftovers for a moment so that
+                // closing with unread bytes does not reset the connection before it has read our last frame.
+                _socket.Shutdown(SocketShutdown.Send);
+                using var linger = new CancellationTokenSource(LingerMax);
+                byte[] sink = ArrayPool<byte>.Shared.Rent(16 * 1024);
+                try
+                {
+                    while (await _socket.ReceiveAsync(sink, SocketFlags.None, linger.Token).ConfigureAwait(false) > 0)
+                    {
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(sink);
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Closing regardless.
+            }
+        }
+
+        Interlocked.Exchange(ref _aborted, 1);
+        if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
+        _socket.Dispose();
+    }
+}

@@ -1,0 +1,123 @@
+using FsCheck;
+using FsCheck.Fluent;
+using LedgerCore.Tcp.Protocol;
+using MessagePack;
+using NUnit.Framework;
+
+namespace LedgerCore.Tcp.Tests;
+
+/// <summary>The body codec reads what any MessagePack writer may produce, and round-trips every field.</summary>
+public sealed class CodecTests
+{
+    [Test]
+    public void Integers_in_every_msgpack_encoding_read_back_the_same() =>
+        Prop.ForAll(ArbMap.Default.ArbFor<ulong>(), value =>
+        {
+            var encodings = new List<byte[]> { Encode(w => w.Write(value)), Encode(w => w.WriteUInt64(value)) };
+            if (value <= uint.MaxValue) encodings.Add(Encode(w => w.WriteUInt32((uint)value)));
+            if (value <= ushort.MaxValue) encodings.Add(Encode(w => w.WriteUInt16((ushort)value)));
+            if (value <= byte.MaxValue) encodings.Add(Encode(w => w.WriteUInt8((byte)value)));
+            if (value <= long.MaxValue) encodings.Add(Encode(w => w.WriteInt64((long)value)));
+            if (value <= int.MaxValue) encodings.Add(Encode(w => w.WriteInt32((int)value)));
+            return encodings.All(bytes => BodyCodec.ReadValue(bytes, BodyCodec.ReadUInt64) == value);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(500));
+
+    [Test]
+    public void Negative_integers_and_wrong_types_are_malformed()
+    {
+        foreach (byte[] bytes in new[] { Encode(w => w.Write(-1)), Encode(w => w.WriteInt64(-5)), Encode(w => w.Write("7")), Encode(w => w.WriteNil()), Array.Empty<byte>() })
+        {
+            Assert.Throws<MessagePackSerializationException>(() => BodyCodec.ReadValue(bytes, BodyCodec.ReadUInt64));
+        }
+    }
+
+    [Test]
+    public void Transfers_and_accounts_round_trip_field_for_field() =>
+        Prop.ForAll(ArbMap.Default.ArbFor<(ulong, ulong, ulong, uint, ushort, ulong)>(), t =>
+        {
+            (ulong a, ulong b, ulong c, uint d, ushort e, ulong f) = t;
+            var transfer = new Transfer
+            {
+                Id = new UInt128(a, b), DebitAccountId = new UInt128(b, c), CreditAccountId = c, Amount = new UInt128(f, a),
+                PendingId = b, UserData128 = new UInt128(c, c), UserData64 = f, UserData32 = d, Timeout = d ^ 5,
+                Ledger = d, Code = e, Flags = (TransferFlags)e, Timestamp = a,
+            };
+            var account = new Account
+            {
+                Id = new UInt128(a, b), DebitsPending = c, DebitsPosted = new UInt128(f, f), CreditsPending = a, CreditsPosted = b,
+                UserData128 = new UInt128(b, a), UserData64 = c, UserData32 = d, Reserved = d ^ 1, Ledger = d, Code = e,
+                Flags = (AccountFlags)e, Timestamp = f,
+            };
+            using var buffer = new FrameBuffer(0);
+            BodyCodec.WriteArray<Transfer>(buffer, new[] { transfer, transfer }, ModelCodec.Write);
+            Transfer[] transfers = BodyCodec.ReadArray(buffer.Complete(TcpOperation.CreateTransfers, 1)[FrameHeader.Size..], ModelCodec.ReadTransfer, 8190, pooled: false, out int count);
+            using var accountBuffer = new FrameBuffer(0);
+            BodyCodec.WriteValue(accountBuffer, account, ModelCodec.Write);
+            Account decoded = BodyCodec.ReadValue(accountBuffer.Complete(TcpOperation.CreateAccounts, 1)[FrameHeader.Size..], ModelCodec.ReadAccount);
+            return count == 2 && transfers[0] == transfer && transfers[1] == transfer && decoded == account;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+
+    [Test]
+    public void A_u128_must_be_a_bin_of_exactly_16_bytes()
+    {
+        Assert.That(BodyCodec.ReadValue(Encode(w => w.Write(new byte[16])), ModelCodec.ReadUInt128), Is.EqualTo(UInt128.Zero));
+        Assert.Throws<MessagePackSerializationException>(() => BodyCodec.ReadValue(Encode(w => w.Write(new byte[15])), ModelCodec.ReadUInt128));
+        Assert.Throws<MessagePackSerializationException>(() => BodyCodec.ReadValue(Encode(w => w.Write(5UL)), ModelCodec.ReadUInt128));
+    }
+
+    [Test]
+    public void Header_is_little_endian_as_documented()
+    {
+        var header = new byte[FrameHeader.Size];
+        new FrameHeader(TcpOperation.Ping, 1, 7).Write(header);
+        Assert.That(header, Is.EqualTo(new byte[] { 0x4C, 0x43, 0x01, 0x02, 0x01, 0, 0, 0, 0x07, 0, 0, 0, 0, 0, 0, 0 }));
+        Assert.That(FrameHeader.TryParse(header, 1024, out FrameHeader parsed), Is.EqualTo(LedgerTcpErrorCode.None));
+        Assert.That(parsed, Is.EqualTo(new FrameHeader(TcpOperation.Ping, 1, 7)));
+    }
+
+    private delegate void Write(ref MessagePackWriter writer);
+
+    private static byte[] Encode(Action<MessagePackWriterBox> write)
+    {
+        var box = new MessagePackWriterBox();
+        write(box);
+        return box.ToArray();
+    }
+
+    /// <summary>Lets a lambda use a writer (a ref struct) by collecting its calls.</summary>
+    private sealed class MessagePackWriterBox
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new();
+
+        public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+
+        public void Write(ulong v) => With((ref MessagePackWriter w) => w.Write(v));
+
+        public void Write(int v) => With((ref MessagePackWriter w) => w.Write(v));
+
+        public void Write(string v) => With((ref MessagePackWriter w) => w.Write(v));
+
+        public void Write(byte[] v) => With((ref MessagePackWriter w) => w.Write(v));
+
+        public void WriteUInt64(ulong v) => With((ref MessagePackWriter w) => w.WriteUInt64(v));
+
+        public void WriteUInt32(uint v) => With((ref MessagePackWriter w) => w.WriteUInt32(v));
+
+        public void WriteUInt16(ushort v) => With((ref MessagePackWriter w) => w.WriteUInt16(v));
+
+        public void WriteUInt8(byte v) => With((ref MessagePackWriter w) => w.WriteUInt8(v));
+
+        public void WriteInt64(long v) => With((ref MessagePackWriter w) => w.WriteInt64(v));
+
+        public void WriteInt32(int v) => With((ref MessagePackWriter w) => w.WriteInt32(v));
+
+        public void WriteNil() => With((ref MessagePackWriter w) => w.WriteNil());
+
+        private void With(Write write)
+        {
+            var writer = new MessagePackWriter(_buffer);
+            write(ref writer);
+            writer.Flush();
+        }
+    }
+}
