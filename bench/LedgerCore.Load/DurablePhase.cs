@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HdrHistogram;
+using LedgerCore.Tcp;
 using Spectre.Console;
 
 namespace LedgerCore.Load;
@@ -28,7 +29,9 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             long bytesBefore = engine.JournalBytesWritten;
             TimeSpan commitTimeBefore = engine.JournalCommitTime;
 
-            (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = await RunClientsAsync(engine);
+            (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = options.Tcp
+                ? await RunOverTcpAsync(engine)
+                : await RunClientsAsync(engine, [.. Enumerable.Repeat<Submit>(engine.CreateTransfersAsync, options.Clients)]);
 
             report.TransfersPerSecond = options.Transfers / elapsed.TotalSeconds;
             report.BatchesPerSecond = batches / elapsed.TotalSeconds;
@@ -79,7 +82,31 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
         }
     }
 
-    private async Task<(LongHistogram Latency, long Batches, long Failed, TimeSpan Elapsed)> RunClientsAsync(LedgerEngine engine)
+    /// <summary>The same clients, each on its own connection to a server on loopback in front of the engine.</summary>
+    private async Task<(LongHistogram Latency, long Batches, long Failed, TimeSpan Elapsed)> RunOverTcpAsync(LedgerEngine engine)
+    {
+        await using var server = new LedgerTcpServer(engine, new LedgerTcpServerOptions { Port = 0 });
+        await server.StartAsync();
+        var clients = new LedgerTcpClient[options.Clients];
+        try
+        {
+            for (int c = 0; c < clients.Length; c++)
+            {
+                clients[c] = await LedgerTcpClient.ConnectAsync(new LedgerTcpClientOptions { Host = "127.0.0.1", Port = server.Port });
+            }
+
+            return await RunClientsAsync(engine, [.. clients.Select(client => (Submit)client.CreateTransfersAsync)]);
+        }
+        finally
+        {
+            foreach (LedgerTcpClient? client in clients)
+            {
+                if (client is not null) await client.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<(LongHistogram Latency, long Batches, long Failed, TimeSpan Elapsed)> RunClientsAsync(LedgerEngine engine, Submit[] submit)
     {
         var latency = new LongHistogram(TimeSpan.TicksPerHour * 100, 3); // nanoseconds up to 6 minutes
         long batchesTotal = (options.Transfers + options.Batch - 1) / options.Batch;
@@ -99,7 +126,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
                 int count = (int)Math.Min(options.Batch, options.Transfers - b * options.Batch);
                 workload.Fill(buffer.AsSpan(0, count));
                 long sent = Stopwatch.GetTimestamp();
-                CreateTransfersResult[] failures = await engine.CreateTransfersAsync(buffer.AsMemory(0, count)).ConfigureAwait(false);
+                CreateTransfersResult[] failures = await submit[client](buffer.AsMemory(0, count), default).ConfigureAwait(false);
                 mine.RecordValue((long)Stopwatch.GetElapsedTime(sent).TotalNanoseconds);
                 Interlocked.Add(ref failed, failures.Length);
                 Interlocked.Increment(ref batches);

@@ -18,6 +18,9 @@ internal sealed class LoadOptions
 
     public bool NoFsync { get; private set; }
     public bool Preallocate { get; private set; }
+
+    /// <summary>Drive the transfers through LedgerCore.Tcp on loopback, one connection per client.</summary>
+    public bool Tcp { get; private set; }
     public bool Json { get; private set; }
     public bool Help { get; private set; }
     public long SnapshotInterval { get; private set; } = 4_000_000;
@@ -35,6 +38,8 @@ internal sealed class LoadOptions
           --no-fsync            journal without fsync: NOT DURABLE, shows the cost of durability
           --preallocate         allocate storage for all accounts and transfers at open (no index growth
                                 pauses; the heap-per-transfer figure then reads ~0)
+          --tcp                 send the transfers through the TCP adapter on loopback (one connection
+                                per client) instead of calling the engine in process
           --seed N              workload seed (default 42)
           --json                print one JSON object with the results on the last line
           --help                print this
@@ -59,6 +64,7 @@ internal sealed class LoadOptions
                 case "--dir": options.Directory = Value(args, ref i); break;
                 case "--no-fsync": options.NoFsync = true; break;
                 case "--preallocate": options.Preallocate = true; break;
+                case "--tcp": options.Tcp = true; break;
                 case "--json": options.Json = true; break;
                 case "--help" or "-h": options.Help = true; break;
                 default: throw new ArgumentException($"unknown option '{name}'");

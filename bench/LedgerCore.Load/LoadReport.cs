@@ -36,7 +36,7 @@ internal sealed class LoadReport
         var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         string durability = Options.NoFsync ? "[red]NOT DURABLE (--no-fsync)[/]" : "durable (fsync per group commit)";
         table.AddRow("mode", durability);
-        table.AddRow("workload", $"{Options.Accounts:N0} accounts, {Options.Transfers:N0} transfers, batch {Options.Batch}, {Options.Clients} clients, hot {Options.HotAccountsPercent}%{(Options.Preallocate ? ", preallocated" : "")}");
+        table.AddRow("workload", $"{Options.Accounts:N0} accounts, {Options.Transfers:N0} transfers, batch {Options.Batch}, {Options.Clients} clients, hot {Options.HotAccountsPercent}%{(Options.Preallocate ? ", preallocated" : "")}{(Options.Tcp ? ", over TCP loopback" : ", in process")}");
         table.AddRow("state machine alone", $"{StateMachineTransfersPerSecond:N0} transfers/s ({StateMachineTransfersPerCpuSecond:N0} per CPU-second)");
         table.AddRow("end to end", $"{TransfersPerSecond:N0} transfers/s, {BatchesPerSecond:N0} batches/s");
         table.AddRow("failed transfers", FailedTransfers.ToString("N0", CultureInfo.InvariantCulture));
@@ -65,6 +65,7 @@ internal sealed class LoadReport
             json.WriteNumber("clients", Options.Clients);
             json.WriteNumber("hot_accounts_pct", Options.HotAccountsPercent);
             json.WriteBoolean("preallocated", Options.Preallocate);
+            json.WriteBoolean("tcp", Options.Tcp);
             json.WriteNumber("state_machine_transfers_per_second", Math.Round(StateMachineTransfersPerSecond));
             json.WriteNumber("state_machine_transfers_per_cpu_second", Math.Round(StateMachineTransfersPerCpuSecond));
             json.WriteNumber("transfers_per_second", Math.Round(TransfersPerSecond));
