@@ -17,7 +17,7 @@ public class ConservationProperties
                 LedgerHarness.Apply(machine, batch);
                 AssertBalanced(machine, batch.Index);
             }
-        }, cases: 1000);
+        }, cases: 500);
 
     /// <summary>Per ledger: Σ debits_posted = Σ credits_posted and Σ debits_pending = Σ credits_pending.</summary>
     internal static void AssertBalanced(LedgerStateMachine machine, int batchIndex)

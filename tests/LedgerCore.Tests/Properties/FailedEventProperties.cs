@@ -43,5 +43,5 @@ public class FailedEventProperties
                 PropertyFailedException.Unless(difference is null,
                     () => $"batch {k}: the failed events {LedgerHarness.Describe(batch, codes)} changed the ledger: {difference}");
             }
-        });
+        }, cases: 300);
 }

@@ -86,7 +86,7 @@ public class IdempotencyProperties
                 PropertyFailedException.Unless(chainFailed || twin.ComputeDigest() == again.ComputeDigest(),
                     () => $"batch {k} resubmitted: the digest changed ({LedgerHarness.Describe(batch, second)})");
             }
-        });
+        }, cases: 300);
 
     /// <summary>The batch split into linked chains and single events, in order.</summary>
     private static IEnumerable<int[]> Units(LedgerBatch batch)

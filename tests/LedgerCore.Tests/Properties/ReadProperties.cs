@@ -50,7 +50,7 @@ public class ReadProperties
                         () => $"after batch {batch.Index}, QueryTransfers({spec}) returned [{string.Join(", ", actualTransfers.Select(t => t.Id))}], brute force [{string.Join(", ", expectedTransfers.Select(t => t.Id))}]");
                 }
             }
-        });
+        }, cases: 500);
 
     private static ulong Bound(int pick, int nudge, List<ulong> times) =>
         pick < 0 || times.Count == 0 ? 0 : (ulong)((long)times[pick % times.Count] + nudge);

@@ -36,7 +36,7 @@ public class RetryProperties
                         () => $"retry {LedgerHarness.Show(retry)} of stored {LedgerHarness.Show(stored)} (pending {LedgerHarness.Show(pending)}) got {result}, expected {(same ? "Exists" : "an ExistsWithDifferent* code")}");
                 }
             }
-        });
+        }, cases: 500);
 
     private static bool Resolves(Transfer t) => (t.Flags & (TransferFlags.PostPendingTransfer | TransferFlags.VoidPendingTransfer)) != 0;
 

@@ -26,5 +26,5 @@ public class TimestampProperties
                 PropertyFailedException.Unless(stamps.All(s => s.Timestamp != 0 && s.Timestamp <= batch.Timestamp),
                     () => $"after batch {batch.Index}: a timestamp is zero or ahead of the batch timestamp {batch.Timestamp}");
             }
-        }, cases: 2000);
+        }, cases: 1500);
 }
