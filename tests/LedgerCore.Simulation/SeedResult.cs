@@ -4,6 +4,7 @@ namespace LedgerCore.Simulation;
 public sealed class SeedResult
 {
     internal SeedResult(int seed, int steps, int restarts, int acknowledged, IReadOnlyDictionary<string, int> faults,
+        IReadOnlyDictionary<string, int> coverage,
         IReadOnlyList<string> violations, string traceHash, IReadOnlyList<string> traceTail)
     {
         Seed = seed;
@@ -11,6 +12,7 @@ public sealed class SeedResult
         Restarts = restarts;
         BatchesAcknowledged = acknowledged;
         Faults = faults;
+        Coverage = coverage;
         Violations = violations;
         TraceHash = traceHash;
         TraceTail = traceTail;
@@ -28,6 +30,9 @@ public sealed class SeedResult
 
     /// <summary>Faults that fired, by kind.</summary>
     public IReadOnlyDictionary<string, int> Faults { get; }
+
+    /// <summary>What the run reached besides faults (snapshots loaded, torn tails cut, corruption reported, retries), by name.</summary>
+    public IReadOnlyDictionary<string, int> Coverage { get; }
 
     /// <summary>Broken invariants; empty when the run is clean.</summary>
     public IReadOnlyList<string> Violations { get; }

@@ -37,6 +37,7 @@ internal sealed class SeedRun
     private readonly XxHash128 _trace = new();
     private readonly Queue<string> _traceTail = new();
     private readonly SortedDictionary<string, int> _faults = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, int> _coverage = new(StringComparer.Ordinal);
     private readonly List<string> _violations = [];
     private int _steps;
     private int _restarts;
@@ -99,6 +100,7 @@ internal sealed class SeedRun
                 }
 
                 CountFault(storage);
+                if (JournalReader.ListSegments(storage).Count > 1) Cover("lifetimes-with-several-segments");
                 foreach (ClientRequest request in failed) retries.Enqueue(request);
                 storage = Restart(storage);
             }
@@ -129,7 +131,7 @@ internal sealed class SeedRun
         }
 
         if (_slow > 0) _faults["slow"] = _slow;
-        return new SeedResult(_seed, _steps, _restarts, _acknowledged, _faults, _violations,
+        return new SeedResult(_seed, _steps, _restarts, _acknowledged, _faults, _coverage, _violations,
             Convert.ToHexString(_trace.GetCurrentHash()), _traceTail.ToArray());
     }
 
@@ -213,6 +215,7 @@ internal sealed class SeedRun
             Violation($"request {request.Number}: the engine answered {Describe(results)} but the reference {Describe(_referenceResults[sequence])}");
         }
 
+        if (request.Attempts > 1) Cover("retry-acknowledged");
         request.Acknowledged = true;
         _acknowledged++;
         _maxAcknowledgedSequence = Math.Max(_maxAcknowledgedSequence, sequence);
@@ -242,7 +245,7 @@ internal sealed class SeedRun
         catch (LedgerCorruptedException e) when (flip is { Snapshot: false })
         {
             Trace($"open: corruption reported in {e.File ?? "?"}");
-            _faults["bitflip-journal-detected"] = _faults.GetValueOrDefault("bitflip-journal-detected") + 1;
+            Cover("corruption-reported");
             storage.FlipBit(flip.Name, flip.Offset, flip.Bit); // the media is repaired (a replica's copy); try again
             return await OpenAsync(directory, storage, flip: null).ConfigureAwait(false);
         }
@@ -254,6 +257,7 @@ internal sealed class SeedRun
         catch (IOException e) when (storage.FaultedFile is not null)
         {
             Trace($"open failed: {e.GetType().Name} at {storage.FaultedFile}");
+            Cover("open-failed");
             return null;
         }
         catch (Exception e)
@@ -264,7 +268,9 @@ internal sealed class SeedRun
 
         LedgerRecovery recovery = engine.Recovery;
         Trace($"open: epoch {engine.Epoch}, snapshot {recovery.SnapshotSequence}, replayed {recovery.RecordsReplayed}, cut {recovery.TruncatedBytes}, committed {engine.CommittedSequence}");
-        if (recovery.TruncatedBytes > 0) _faults["torn-tail-cut"] = _faults.GetValueOrDefault("torn-tail-cut") + 1;
+        if (recovery.TruncatedBytes > 0) Cover("torn-tail-cut");
+        if (recovery.SnapshotSequence > 0) Cover("snapshot-loaded");
+        if (engine.CommittedSequence > _fedUpTo) Cover("unacknowledged-committed");
         if (flip is { Snapshot: false })
         {
             Violation($"a flipped bit in {flip.Name} at {flip.Offset} (before the tail) was not reported");
@@ -294,6 +300,8 @@ internal sealed class SeedRun
 
     private async Task CloseAsync(LedgerEngine engine)
     {
+        if (engine.LastSnapshotError is not null) Cover("snapshot-failed");
+        if (engine.SnapshotsWritten > 0) Cover("snapshots-written", engine.SnapshotsWritten);
         if (_feed is not null)
         {
             await _feedCancel!.CancelAsync().ConfigureAwait(false);
@@ -425,7 +433,8 @@ internal sealed class SeedRun
     {
         int kind = _random.Next(100);
         storage.Fault = kind switch { < 25 => FaultKind.None, < 45 => FaultKind.FailWrite, < 65 => FaultKind.FailFlush, _ => FaultKind.Crash };
-        storage.FaultAt = _random.Next(1, (2 * budget) + 8);
+        // Writes and fsyncs are about one per request each (plus the metadata and any snapshot); a crash counts every mutation.
+        storage.FaultAt = storage.Fault == FaultKind.Crash ? _random.Next(1, (3 * budget) + 8) : _random.Next(1, budget + 4);
         storage.FaultMessage = _random.Next(2) == 0 ? FaultyStorage.Eio : FaultyStorage.Enospc;
         storage.PartialWriteBytes = _random.Next(3) == 0 ? 0 : _random.Next(1, 4096);
         storage.CrashTornBytes = _random.Next(3) == 0 ? null : _random.Next(0, 4096);
@@ -557,6 +566,8 @@ internal sealed class SeedRun
         Interlocked.Increment(ref _slow);
         Thread.Sleep(1);
     }
+
+    private void Cover(string what, int count = 1) => _coverage[what] = _coverage.GetValueOrDefault(what) + count;
 
     private void Trace(string line)
     {

@@ -7,6 +7,7 @@ namespace LedgerCore.Simulation;
 public sealed class SimulationSummary
 {
     private readonly SortedDictionary<string, long> _faults = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, long> _coverage = new(StringComparer.Ordinal);
     private readonly List<int> _failedSeeds = [];
 
     public int Seeds { get; private set; }
@@ -21,6 +22,8 @@ public sealed class SimulationSummary
 
     public IReadOnlyDictionary<string, long> Faults => _faults;
 
+    public IReadOnlyDictionary<string, long> Coverage => _coverage;
+
     public void Add(SeedResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -33,6 +36,11 @@ public sealed class SimulationSummary
         {
             _faults[kind] = _faults.GetValueOrDefault(kind) + count;
         }
+
+        foreach ((string what, int count) in result.Coverage)
+        {
+            _coverage[what] = _coverage.GetValueOrDefault(what) + count;
+        }
     }
 
     public override string ToString()
@@ -40,6 +48,8 @@ public sealed class SimulationSummary
         var line = new StringBuilder();
         line.Append(CultureInfo.InvariantCulture, $"seeds {Seeds}, crashes/restarts {Restarts}, faults injected {_faults.Values.Sum()} (");
         line.AppendJoin(", ", _faults.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Key} {f.Value}")));
+        line.Append("), coverage (");
+        line.AppendJoin(", ", _coverage.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Key} {f.Value}")));
         line.Append(CultureInfo.InvariantCulture, $"), batches acknowledged {BatchesAcknowledged}, violations {Violations}");
         if (_failedSeeds.Count > 0) line.Append(CultureInfo.InvariantCulture, $" (failing seeds: {string.Join(' ', _failedSeeds.Take(20))})");
         return line.ToString();
