@@ -26,6 +26,7 @@ internal sealed class SeedRun
     private readonly int _seed;
     private readonly Random _random;
     private readonly Random _slowRandom;
+    private readonly Random _readRandom;
     private readonly SimClock _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly WorkloadGenerator _workload;
     private readonly int _totalSteps;
@@ -64,6 +65,7 @@ internal sealed class SeedRun
         _seed = seed;
         _random = new Random(seed);
         _slowRandom = new Random(unchecked(seed * 31 + 7));
+        _readRandom = new Random(unchecked(seed * 131 + 3));
         bool large = _random.Next(6) == 0; // large batches: segments roll over (1 MiB) and snapshots are big
         int maxRequestEvents = large ? _random.Next(200, 1500) : _random.Next(1, 13);
         _workload = new WorkloadGenerator(new Random(unchecked(seed * 7919 + 1)), maxRequestEvents);
@@ -202,7 +204,7 @@ internal sealed class SeedRun
         }
 
         long sequence = engine.CommittedSequence;
-        Trace($"request {request.Number} try {request.Attempts}: acknowledged at {sequence}, {results.Length} failed events");
+        Trace($"request {request.Number} try {request.Attempts}: acknowledged at {sequence}, failed events {Describe(results)}");
         if (faultedBefore) Violation($"request {request.Number} was acknowledged by a faulted engine");
         if (sequence != before + 1) Violation($"request {request.Number} acknowledged but the committed sequence moved from {before} to {sequence}");
         await DrainFeedAsync(sequence).ConfigureAwait(false);
@@ -417,6 +419,15 @@ internal sealed class SeedRun
                 var s = sums.GetValueOrDefault(a.Ledger);
                 sums[a.Ledger] = (s.DebitsPosted + a.DebitsPosted, s.CreditsPosted + a.CreditsPosted, s.DebitsPending + a.DebitsPending, s.CreditsPending + a.CreditsPending);
             }
+        }
+
+        // Reads answer what the reference answers: a sample of the transfer ids the client has sent.
+        IReadOnlyList<UInt128> sent = _workload.TransferIds;
+        if (sent.Count > 0)
+        {
+            UInt128[] sample = Enumerable.Range(0, 8).Select(_ => sent[_readRandom.Next(sent.Count)]).ToArray();
+            Transfer[] read = await engine.LookupTransfersAsync(sample).WaitAsync(Timeout).ConfigureAwait(false);
+            if (!read.SequenceEqual(_reference.LookupTransfers(sample))) Violation("a transfer lookup differs from the reference's");
         }
 
         foreach ((uint ledger, var s) in sums)

@@ -17,6 +17,9 @@ internal sealed class WorkloadGenerator(Random random, int maxRequestEvents)
     private ulong _nextTransfer = 1_000_000;
     private int _requests;
 
+    /// <summary>Every transfer id the client has sent so far (whether or not it was created): what reads ask for.</summary>
+    public IReadOnlyList<UInt128> TransferIds => _transferIds;
+
     public ClientRequest Next()
     {
         _requests++;
