@@ -35,6 +35,7 @@ public sealed class LedgerEngine : IAsyncDisposable
     private readonly Lock _signalLock = new();
     private TaskCompletionSource _commitSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _snapshotIntervalEvents;
+    private readonly TaskScheduler _snapshotScheduler;
     private long _committedSequence;
     private long _eventsSinceSnapshot;
     private Task _snapshot = Task.CompletedTask;
@@ -68,6 +69,7 @@ public sealed class LedgerEngine : IAsyncDisposable
         _metrics = new LedgerMetrics(() => _requests.Reader.Count, () => _processorQueue.Reader.Count);
         var journal = new JournalStage(batches.Reader, _processorQueue.Writer, writer, options.CommitDelayMax, options.Durable, OnCommitted, OnFaulted, _metrics);
         _snapshotIntervalEvents = options.SnapshotIntervalEvents;
+        _snapshotScheduler = options.SnapshotScheduler;
         var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied, OnFaulted) { Metrics = _metrics };
         _pipeline = Task.WhenAll(
             Task.Run(sequencer.RunAsync),
@@ -378,7 +380,8 @@ public sealed class LedgerEngine : IAsyncDisposable
         var image = processor.Machine.CaptureImage();
         long sequence = batch.Sequence;
         ulong token = processor.HighestFencingToken;
-        _snapshot = Task.Run(() => WriteSnapshot(sequence, token, image));
+        // Task.Run's own options on a scheduler that defaults to the thread pool (see LedgerOptions.SnapshotScheduler).
+        _snapshot = Task.Factory.StartNew(() => WriteSnapshot(sequence, token, image), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _snapshotScheduler);
     }
 
     private void WriteSnapshot(long sequence, ulong highestFencingToken, StateMachine.Storage.SnapshotImage image)

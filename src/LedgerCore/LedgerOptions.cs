@@ -66,6 +66,15 @@ public sealed class LedgerOptions
     /// <summary>Transfers to allocate storage for when the engine opens (0 = grow on demand); see <see cref="AccountCapacity"/>.</summary>
     public int TransferCapacity { get; set; }
 
+    /// <summary>
+    /// Where the snapshot writer runs once the processor has frozen an image. The default (the thread
+    /// pool) writes in the background, as in production; the deterministic simulator
+    /// (tests/LedgerCore.Simulation) passes a scheduler that runs it inline on the processor, so a
+    /// snapshot's file operations happen at a reproducible point between batches instead of racing the
+    /// journal's writes. Internal: a seam for tests, not a tuning knob.
+    /// </summary>
+    internal TaskScheduler SnapshotScheduler { get; set; } = TaskScheduler.Default;
+
     /// <summary>Checks every option; throws naming the first that is out of range.</summary>
     /// <exception cref="ArgumentException"><see cref="DataDirectory"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A numeric option is out of its documented range.</exception>

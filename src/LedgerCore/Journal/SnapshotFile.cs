@@ -122,51 +122,82 @@ internal static class SnapshotFile
         ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
         ulong highestToken = BinaryPrimitives.ReadUInt64LittleEndian(header[48..]);
 
-        var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
-        input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
-        LedgerStateMachine machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity);
-
-        int transferCount = input.ReadCount(JournalFormat.EventSize + 1);
-        long statesOffset = input.Position + ((long)transferCount * JournalFormat.EventSize);
-        var states = new TransferState[transferCount];
-        input.ReadAt(statesOffset, MemoryMarshal.AsBytes(states.AsSpan()));
-        machine.ReserveTransfers(transferCount);
-        var chunk = new Transfer[Math.Min(transferCount, RestoreChunk)];
-        for (int done = 0; done < transferCount; done += chunk.Length)
+        // The sections are decoded before the trailer is reached, so they are untrusted while they are
+        // restored: a corrupt field can make restoring fail in ways no bound check foresees (an overflow
+        // in an expiry, a negative timestamp). Such a failure is corruption when the checksum says so;
+        // on a file that verifies it is a bug and propagates as it is.
+        LedgerStateMachine machine;
+        try
         {
-            Span<Transfer> transfers = chunk.AsSpan(0, Math.Min(chunk.Length, transferCount - done));
-            long chunkOffset = input.Position;
-            input.Read(MemoryMarshal.AsBytes(transfers));
-            for (int i = 0; i < transfers.Length; i++)
+            var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
+            input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
+            machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity);
+
+            int transferCount = input.ReadCount(JournalFormat.EventSize + 1);
+            long statesOffset = input.Position + ((long)transferCount * JournalFormat.EventSize);
+            var states = new TransferState[transferCount];
+            input.ReadAt(statesOffset, MemoryMarshal.AsBytes(states.AsSpan()));
+            machine.ReserveTransfers(transferCount);
+            var chunk = new Transfer[Math.Min(transferCount, RestoreChunk)];
+            for (int done = 0; done < transferCount; done += chunk.Length)
             {
-                machine.PrefetchRestore(transfers, i);
-                if (!machine.TryRestoreTransfer(in transfers[i], states[done + i]))
+                Span<Transfer> transfers = chunk.AsSpan(0, Math.Min(chunk.Length, transferCount - done));
+                long chunkOffset = input.Position;
+                input.Read(MemoryMarshal.AsBytes(transfers));
+                for (int i = 0; i < transfers.Length; i++)
                 {
-                    throw new LedgerCorruptedException(name, chunkOffset + ((long)i * JournalFormat.EventSize), "a transfer names an account the snapshot lacks");
+                    machine.PrefetchRestore(transfers, i);
+                    if (!machine.TryRestoreTransfer(in transfers[i], states[done + i]))
+                    {
+                        throw new LedgerCorruptedException(name, chunkOffset + ((long)i * JournalFormat.EventSize), "a transfer names an account the snapshot lacks");
+                    }
+                }
+            }
+
+            input.Skip(transferCount);
+
+            int orphans = input.ReadCount(16);
+            for (int i = 0; i < orphans; i++) machine.RestoreOrphan(input.ReadUInt128());
+
+            int historyAccounts = input.ReadCount(16);
+            for (int i = 0; i < historyAccounts; i++)
+            {
+                long accountIndex = input.ReadInt64();
+                int count = input.ReadCount(BalanceSize);
+                if (accountIndex < 0 || accountIndex >= accounts.Length) throw new LedgerCorruptedException(name, input.Position, "history names an account the snapshot lacks");
+                for (int k = 0; k < count; k++)
+                {
+                    var balance = new AccountBalance(input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), unchecked((ulong)input.ReadInt64())); // a damaged sign bit must reach the checksum, not throw
+                    machine.RestoreBalance((int)accountIndex, in balance);
                 }
             }
         }
-
-        input.Skip(transferCount);
-
-        int orphans = input.ReadCount(16);
-        for (int i = 0; i < orphans; i++) machine.RestoreOrphan(input.ReadUInt128());
-
-        int historyAccounts = input.ReadCount(16);
-        for (int i = 0; i < historyAccounts; i++)
+        catch (Exception e) when (e is not LedgerCorruptedException && !ChecksumMatches(file))
         {
-            long accountIndex = input.ReadInt64();
-            int count = input.ReadCount(BalanceSize);
-            if (accountIndex < 0 || accountIndex >= accounts.Length) throw new LedgerCorruptedException(name, input.Position, "history names an account the snapshot lacks");
-            for (int k = 0; k < count; k++)
-            {
-                var balance = new AccountBalance(input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), unchecked((ulong)input.ReadInt64())); // a damaged sign bit must reach the checksum, not throw
-                machine.RestoreBalance((int)accountIndex, in balance);
-            }
+            throw new LedgerCorruptedException($"Ledger data is corrupted in '{name}': snapshot checksum mismatch (decoding failed with {e.GetType().Name}).", e);
         }
 
         input.VerifyChecksum();
         return (machine, sequence, highestToken);
+    }
+
+    /// <summary>Whether the file's trailer matches the hash of every byte before it (read afresh, in bounded chunks).</summary>
+    private static bool ChecksumMatches(IStorageFile file)
+    {
+        long length = file.Length;
+        if (length < HeaderSize + 8) return false;
+        var hash = new XxHash3();
+        byte[] buffer = new byte[BufferSize];
+        for (long offset = 0; offset < length - 8;)
+        {
+            int read = file.Read(offset, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - 8 - offset)));
+            if (read <= 0) return false;
+            hash.Append(buffer.AsSpan(0, read));
+            offset += read;
+        }
+
+        Span<byte> trailer = stackalloc byte[8];
+        return file.Read(length - 8, trailer) == 8 && BinaryPrimitives.ReadUInt64LittleEndian(trailer) == hash.GetCurrentHashAsUInt64();
     }
 
     /// <summary>Buffered sequential writer that hashes everything it writes.</summary>

@@ -64,6 +64,12 @@ internal sealed class FaultyStorage : IStorage
     /// <summary>Fsyncs waiting at <see cref="FlushGate"/>.</summary>
     public int FlushesWaiting => Volatile.Read(ref _flushesWaiting);
 
+    /// <summary>
+    /// Called before every write and fsync, outside the storage's lock, with the file's name: the
+    /// simulator uses it to make the disk slow at random. It only delays; it changes no outcome.
+    /// </summary>
+    public Action<string>? BeforeOperation { get; set; }
+
     public int Writes { get { lock (_gate) return _writes; } }
 
     public int Flushes { get { lock (_gate) return _flushes; } }
@@ -156,6 +162,20 @@ internal sealed class FaultyStorage : IStorage
         }
     }
 
+    /// <summary>
+    /// The storage a restarted process (not machine) finds: the OS kept its page cache, so every name
+    /// and every byte written survives, synced or not, and is written back (durable) from then on.
+    /// </summary>
+    public FaultyStorage Restart()
+    {
+        lock (_gate)
+        {
+            var survivors = new Dictionary<string, MemoryNode>(StringComparer.Ordinal);
+            foreach ((string name, MemoryNode node) in _names) survivors[name] = MemoryNode.FromDurable(node.Current.ToArray());
+            return new FaultyStorage(survivors);
+        }
+    }
+
     /// <summary>Flips bit <paramref name="bit"/> of the byte at <paramref name="offset"/> of a file, cached and durable.</summary>
     public void FlipBit(string name, long offset, int bit = 0)
     {
@@ -180,6 +200,7 @@ internal sealed class FaultyStorage : IStorage
 
     internal void Write(string name, MemoryNode node, long offset, ReadOnlySpan<byte> data)
     {
+        BeforeOperation?.Invoke(name);
         lock (_gate)
         {
             ThrowIfDead();
@@ -200,6 +221,7 @@ internal sealed class FaultyStorage : IStorage
 
     internal void Flush(string name, MemoryNode node)
     {
+        BeforeOperation?.Invoke(name);
         if (FlushGate is { } flushGate)
         {
             Interlocked.Increment(ref _flushesWaiting);
