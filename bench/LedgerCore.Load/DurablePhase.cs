@@ -29,10 +29,12 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             long bytesBefore = engine.JournalBytesWritten;
             TimeSpan commitTimeBefore = engine.JournalCommitTime;
 
+            TimeSpan pausedBefore = GC.GetTotalPauseDuration();
             (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = options.Tcp
                 ? await RunOverTcpAsync(engine)
                 : await RunClientsAsync(engine, [.. Enumerable.Repeat<Submit>(engine.CreateTransfersAsync, options.Clients)]);
 
+            report.GcPauseSeconds = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds;
             report.TransfersPerSecond = options.Transfers / elapsed.TotalSeconds;
             report.BatchesPerSecond = batches / elapsed.TotalSeconds;
             report.FailedTransfers = failed;
@@ -49,13 +51,17 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             digest = await engine.ComputeDigestAsync();
         }
 
+        TimeSpan recoveryPausedBefore = GC.GetTotalPauseDuration();
         long started = Stopwatch.GetTimestamp();
         await using (LedgerEngine reopened = await LedgerEngine.OpenAsync(LedgerOptionsFor()))
         {
             report.RecoverySeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            report.RecoveryGcPauseSeconds = (GC.GetTotalPauseDuration() - recoveryPausedBefore).TotalSeconds;
             report.RecoveryEventsReplayed = reopened.Recovery.EventsReplayed;
             report.RecoverySnapshotSequence = reopened.Recovery.SnapshotSequence;
-            report.RecoveryTransfersPerSecond = (options.Transfers + options.Accounts) / report.RecoverySeconds;
+            // The replay rate: journaled events re-applied per second, snapshot loading excluded.
+            report.SnapshotLoadSeconds = reopened.Recovery.SnapshotLoadDuration.TotalSeconds;
+            report.RecoveryTransfersPerSecond = reopened.Recovery.EventsReplayed / (reopened.Recovery.Duration - reopened.Recovery.SnapshotLoadDuration).TotalSeconds;
             report.DigestOk = await reopened.ComputeDigestAsync() == digest;
         }
     }

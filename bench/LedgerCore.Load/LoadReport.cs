@@ -26,6 +26,9 @@ internal sealed class LoadReport
     public double HeapBytesPerTransfer { get; set; }
     public int SnapshotsWritten { get; set; }
     public double RecoverySeconds { get; set; }
+    public double GcPauseSeconds { get; set; }
+    public double SnapshotLoadSeconds { get; set; }
+    public double RecoveryGcPauseSeconds { get; set; }
     public long RecoveryEventsReplayed { get; set; }
     public long RecoverySnapshotSequence { get; set; }
     public double RecoveryTransfersPerSecond { get; set; }
@@ -46,7 +49,8 @@ internal sealed class LoadReport
         table.AddRow("managed heap: peak", $"{PeakMemoryBytes / (1024.0 * 1024):N0} MiB");
         table.AddRow("managed heap: per account / per transfer", $"{HeapBytesPerAccount:F0} B / {HeapBytesPerTransfer:F0} B");
         table.AddRow("snapshots written", SnapshotsWritten.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("recovery", $"{RecoverySeconds:F2} s (snapshot at batch {RecoverySnapshotSequence}, {RecoveryEventsReplayed:N0} events replayed), {RecoveryTransfersPerSecond:N0} transfers/s restored");
+        table.AddRow("recovery (restart)", $"{RecoverySeconds:F2} s: snapshot at batch {RecoverySnapshotSequence} loaded in {SnapshotLoadSeconds:F2} s, then {RecoveryEventsReplayed:N0} journaled events replayed at {RecoveryTransfersPerSecond:N0}/s");
+        table.AddRow("GC pauses: durable run / recovery", $"{GcPauseSeconds:F2} s / {RecoveryGcPauseSeconds:F2} s");
         table.AddRow("digest after reopen", DigestOk ? "[green]equal[/]" : "[red]DIFFERENT[/]");
         AnsiConsole.Write(table);
     }
@@ -83,7 +87,10 @@ internal sealed class LoadReport
             json.WriteNumber("heap_bytes_per_transfer", Math.Round(HeapBytesPerTransfer, 1));
             json.WriteNumber("snapshots_written", SnapshotsWritten);
             json.WriteNumber("recovery_seconds", Math.Round(RecoverySeconds, 3));
+            json.WriteNumber("gc_pause_seconds", Math.Round(GcPauseSeconds, 3));
+            json.WriteNumber("recovery_gc_pause_seconds", Math.Round(RecoveryGcPauseSeconds, 3));
             json.WriteNumber("recovery_events_replayed", RecoveryEventsReplayed);
+            json.WriteNumber("snapshot_load_seconds", Math.Round(SnapshotLoadSeconds, 3));
             json.WriteNumber("recovery_transfers_per_second", Math.Round(RecoveryTransfersPerSecond));
             json.WriteBoolean("digest_ok", DigestOk);
             json.WriteEndObject();

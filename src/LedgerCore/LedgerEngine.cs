@@ -156,7 +156,9 @@ public sealed class LedgerEngine : IAsyncDisposable
             ulong epoch = options.FencingToken ?? (storedEpoch + 1);
             DataDirectory.Write(storage, ledgerId, epoch);
 
+            TimeSpan loadStarted = started.Elapsed;
             (LedgerStateMachine machine, long snapshotSequence, ulong snapshotToken) = LoadNewestSnapshot(storage, ledgerId, options);
+            TimeSpan snapshotLoad = started.Elapsed - loadStarted;
             var replay = new JournalReplay(machine, snapshotToken);
             cancellationToken.ThrowIfCancellationRequested();
             JournalScan scan = JournalReader.Read(storage, ledgerId, snapshotSequence, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
@@ -165,7 +167,7 @@ public sealed class LedgerEngine : IAsyncDisposable
             // cuts as a torn tail. Such a writer starts a new segment, named after its first sequence.
             bool appendable = scan.RecordsRead > 0 || snapshotSequence == 0;
             var writer = JournalWriter.Open(storage, ledgerId, options.SegmentBytesMax, options.CommitBytesMax, scan.LastSequence + 1, appendable ? scan.LastSegment : null, scan.EndOffset);
-            var recovery = new LedgerRecovery(snapshotSequence, replay.Records, replay.Events, replay.StaleRecordsSkipped, scan.TruncatedBytes, scan.TruncationReason, started.Elapsed);
+            var recovery = new LedgerRecovery(snapshotSequence, replay.Records, replay.Events, replay.StaleRecordsSkipped, scan.TruncatedBytes, scan.TruncationReason, started.Elapsed, snapshotLoad);
             if (scan.TruncatedBytes > 0) LedgerLog.TailTruncated(logger, scan.TruncatedBytes, scan.TruncationReason ?? "torn write");
             if (replay.StaleRecordsSkipped > 0) LedgerLog.StaleRecordsSkipped(logger, replay.StaleRecordsSkipped);
             LedgerLog.Recovered(logger, ledgerId, epoch, snapshotSequence, replay.Records, replay.Events, (long)recovery.Duration.TotalMilliseconds);

@@ -8,6 +8,7 @@ namespace LedgerCore;
 /// <param name="TruncatedBytes">Bytes of torn tail cut from the journal (0 when it ended cleanly).</param>
 /// <param name="TruncationReason">Why the tail was cut, or null.</param>
 /// <param name="Duration">Wall time of the recovery.</param>
+/// <param name="SnapshotLoadDuration">The part of <paramref name="Duration"/> spent loading the snapshot (zero without one).</param>
 public sealed record LedgerRecovery(
     long SnapshotSequence,
     long RecordsReplayed,
@@ -15,4 +16,5 @@ public sealed record LedgerRecovery(
     long StaleRecordsSkipped,
     long TruncatedBytes,
     string? TruncationReason,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    TimeSpan SnapshotLoadDuration);

@@ -43,34 +43,94 @@ public sealed partial class LedgerStateMachine
         return machine;
     }
 
-    /// <summary>Prefetches for restoring <c>transfers[ahead]</c> what the apply path prefetches for applying it.</summary>
-    internal void PrefetchRestore(ReadOnlySpan<Transfer> transfers, int ahead) => CreateTransferOperation.Prefetch(this, transfers, ahead);
-
-    /// <summary>Makes room for a snapshot's transfers before they are restored one by one.</summary>
-    internal void ReserveTransfers(int count) => _transferIndex.EnsureCapacity(count);
+    /// <summary>Makes room for a snapshot's transfers before they are appended.</summary>
+    internal void ReserveTransfers(int count)
+    {
+        _transfers.Reserve(count);
+        _transferStates.Reserve(count);
+        _transferIndex.EnsureCapacity(count);
+    }
 
     /// <summary>
-    /// Appends a restored transfer, re-deriving its id index, account logs and expiry entry. Returns
-    /// false, changing nothing, when an account it names is missing (a snapshot is checked before it
-    /// is trusted).
+    /// Room for up to <paramref name="count"/> restored transfers in the store itself, for the caller
+    /// to read into (no intermediate copy), without their derived indexes: restore first copies every
+    /// record (and its state, <see cref="AppendRestoredStates"/>), then derives the id index
+    /// (<see cref="IndexRestoredTransfers"/>) and the account logs and expiries (<see cref="LogRestoredTransfers"/>).
     /// </summary>
-    internal bool TryRestoreTransfer(in Transfer transfer, TransferState state)
-    {
-        int debit = _accountIndex.Find(transfer.DebitAccountId);
-        int credit = _accountIndex.Find(transfer.CreditAccountId);
-        if (debit < 0 || credit < 0) return false;
+    internal Span<Transfer> AppendRestoredTransfersInPlace(int count) => _transfers.AppendInPlace(count);
 
-        int index = _transfers.Add(in transfer);
-        _transferStates.Add(state);
-        _transferIndex.Add(index);
-        _accountLogs[debit].AddTransfer(index);
-        _accountLogs[credit].AddTransfer(index);
-        if (state == TransferState.Pending && transfer.Timeout != 0)
+    /// <summary>Appends the states of the transfers appended in place, in order.</summary>
+    internal void AppendRestoredStates(ReadOnlySpan<TransferState> states)
+    {
+        while (!states.IsEmpty)
         {
-            _expiries.Enqueue(index, ExpiryKey(transfer.Timestamp + ((ulong)transfer.Timeout * NanosecondsPerSecond), transfer.Timestamp));
+            Span<TransferState> target = _transferStates.AppendInPlace(states.Length);
+            states[..target.Length].CopyTo(target);
+            states = states[target.Length..];
+        }
+    }
+
+    /// <summary>
+    /// Indexes every stored transfer by id, in store order. Touches only the transfer id index, never
+    /// what <see cref="LogRestoredTransfers"/> writes, so the two may run at the same time on a machine
+    /// nothing else uses yet; each is sequential, so the result is the same as running them in turn.
+    /// </summary>
+    internal void IndexRestoredTransfers()
+    {
+        int count = _transfers.Count;
+        for (int i = 0; i < count; i++)
+        {
+            if (i + 16 < count) _transferIndex.Prefetch(_transfers[i + 16].Id);
+            _transferIndex.Add(i);
+        }
+    }
+
+    /// <summary>
+    /// Logs every stored transfer under its two accounts and queues the deadlines of open pending
+    /// transfers, in store order (see <see cref="IndexRestoredTransfers"/> for running both at once).
+    /// Returns the index of the first transfer naming an account the ledger lacks, or -1.
+    /// </summary>
+    internal int LogRestoredTransfers()
+    {
+        int count = _transfers.Count;
+        for (int i = 0; i < count; i++)
+        {
+            // The apply path's three prefetch stages: index slots, then records and log entries, then log tails.
+            if (i + 16 < count)
+            {
+                ref Transfer far = ref _transfers[i + 16];
+                _accountIndex.Prefetch(far.DebitAccountId);
+                _accountIndex.Prefetch(far.CreditAccountId);
+            }
+
+            if (i + 8 < count)
+            {
+                ref Transfer ahead = ref _transfers[i + 8];
+                PrefetchAccount(_accountIndex.Guess(ahead.DebitAccountId));
+                PrefetchAccount(_accountIndex.Guess(ahead.CreditAccountId));
+            }
+
+            if (i + 4 < count)
+            {
+                ref Transfer near = ref _transfers[i + 4];
+                PrefetchLogTail(_accountIndex.Guess(near.DebitAccountId));
+                PrefetchLogTail(_accountIndex.Guess(near.CreditAccountId));
+            }
+
+            ref Transfer transfer = ref _transfers[i];
+            int debit = _accountIndex.Find(transfer.DebitAccountId);
+            int credit = _accountIndex.Find(transfer.CreditAccountId);
+            if (debit < 0 || credit < 0) return i;
+
+            _accountLogs[debit].AddTransfer(i);
+            _accountLogs[credit].AddTransfer(i);
+            if (_transferStates[i] == TransferState.Pending && transfer.Timeout != 0)
+            {
+                _expiries.Enqueue(i, ExpiryKey(transfer.Timestamp + ((ulong)transfer.Timeout * NanosecondsPerSecond), transfer.Timestamp));
+            }
         }
 
-        return true;
+        return -1;
     }
 
     internal void RestoreOrphan(UInt128 id) => Orphan(id);

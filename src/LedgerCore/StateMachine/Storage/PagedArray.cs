@@ -64,6 +64,24 @@ internal sealed class PagedArray<T>
         return index;
     }
 
+    /// <summary>
+    /// Appends up to <paramref name="count"/> items in place and returns them for the caller to fill
+    /// (bulk loads read straight into storage): at most what is left of the current page.
+    /// </summary>
+    public Span<T> AppendInPlace(int count)
+    {
+        int index = _count;
+        int page = index >> PageShift;
+        if ((index & PageMask) == 0 && (page >= _pages.Length || _pages[page] is null))
+        {
+            AddPage(page);
+        }
+
+        int n = Math.Min(count, PageSize - (index & PageMask));
+        _count = index + n;
+        return _pages[page].AsSpan(index & PageMask, n);
+    }
+
     /// <summary>Allocates the pages for the first <paramref name="capacity"/> items now, so adding them allocates nothing.</summary>
     public void Reserve(int capacity)
     {
