@@ -13,7 +13,8 @@ namespace LedgerCore.Journal;
 /// </summary>
 internal static class SnapshotFile
 {
-    public const int FormatVersion = 1;
+    /// <summary>2: adds each account's transfer log (restart reads it instead of rebuilding it). 1 is still read.</summary>
+    public const int FormatVersion = 2;
     public const string Prefix = "snapshot-";
     public const string Suffix = ".snap";
     private const ulong Magic = 0x4853_5041_4E53_434C; // "LCSNAPSH"
@@ -93,6 +94,13 @@ internal static class SnapshotFile
                 }
             }
 
+            output.WriteInt64(image.Logs.Length);
+            foreach ((int[]? transfers, int count) in image.Logs)
+            {
+                output.WriteInt64(count);
+                if (count > 0) output.Write(MemoryMarshal.AsBytes(transfers.AsSpan(0, count)));
+            }
+
             output.WriteChecksum();
             output.Flush();
             file.Flush();
@@ -114,7 +122,8 @@ internal static class SnapshotFile
         Span<byte> header = stackalloc byte[HeaderSize];
         input.Read(header);
         if (BinaryPrimitives.ReadUInt64LittleEndian(header) != Magic) throw new LedgerCorruptedException(name, 0, "not a snapshot (bad magic)");
-        if (BinaryPrimitives.ReadInt32LittleEndian(header[8..]) != FormatVersion) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
+        int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        if (version is not (1 or FormatVersion)) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
         if (BinaryPrimitives.ReadUInt128LittleEndian(header[16..]) != ledgerId) throw new LedgerCorruptedException(name, 16, "snapshot belongs to another ledger");
         long sequence = BinaryPrimitives.ReadInt64LittleEndian(header[32..]);
         ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
@@ -147,14 +156,18 @@ internal static class SnapshotFile
 
             machine.AppendRestoredStates(states);
 
-            // The id index and the account logs are independent derivations of the stored transfers:
-            // build them on two cores (restart time is bounded by memory latency, not arithmetic).
+            // The id index is derived from the stored transfers on the second core while the rest is
+            // read (restart time is bounded by memory latency, not arithmetic). Format 1 has no account
+            // logs, so they are derived too, on this core.
             Task indexing = Task.Run(machine.IndexRestoredTransfers);
-            int orphaned = machine.LogRestoredTransfers();
-            indexing.GetAwaiter().GetResult();
-            if (orphaned >= 0)
+            if (version == 1)
             {
-                throw new LedgerCorruptedException(name, transfersOffset + ((long)orphaned * JournalFormat.EventSize), "a transfer names an account the snapshot lacks");
+                int orphaned = machine.LogRestoredTransfers();
+                if (orphaned >= 0)
+                {
+                    indexing.GetAwaiter().GetResult();
+                    throw new LedgerCorruptedException(name, transfersOffset + ((long)orphaned * JournalFormat.EventSize), "a transfer names an account the snapshot lacks");
+                }
             }
 
             input.Skip(transferCount);
@@ -174,6 +187,25 @@ internal static class SnapshotFile
                     machine.RestoreBalance((int)accountIndex, in balance);
                 }
             }
+
+            if (version >= 2)
+            {
+                if (input.ReadCount(8) != accounts.Length) throw new LedgerCorruptedException(name, input.Position - 8, "transfer logs do not match the accounts");
+                for (int i = 0; i < accounts.Length; i++)
+                {
+                    int count = input.ReadCount(sizeof(int));
+                    if (count == 0) continue;
+                    // Headroom, as a grown log would have: replay appends right after restore.
+                    var transfers = new int[count + (count / 2) + 4];
+                    long logOffset = input.Position;
+                    input.Read(MemoryMarshal.AsBytes(transfers.AsSpan(0, count)));
+                    if (!machine.TryRestoreAccountLog(i, transfers, count)) throw new LedgerCorruptedException(name, logOffset, "a transfer log names transfers out of order or missing");
+                }
+
+                machine.QueueRestoredExpiries();
+            }
+
+            indexing.GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is not LedgerCorruptedException && !ChecksumMatches(file))
         {

@@ -10,10 +10,12 @@ public sealed partial class LedgerStateMachine
     {
         Debug.Assert(!_undo.Recording);
         var history = new List<(int, AccountBalance[])>();
+        var logs = new (int[]?, int)[_accountLogs.Count];
         for (int i = 0; i < _accountLogs.Count; i++)
         {
             ref AccountLog log = ref _accountLogs[i];
             if (log.BalanceCount > 0) history.Add((i, log.Balances.AsSpan(0, log.BalanceCount).ToArray()));
+            logs[i] = (log.Transfers, log.TransferCount);
         }
 
         return new SnapshotImage
@@ -26,6 +28,7 @@ public sealed partial class LedgerStateMachine
             TransferStates = _transferStates.ToArray(_transferStates.Count),
             OrphanedIds = [.. _orphanedOrder],
             History = [.. history],
+            Logs = logs,
         };
     }
 
@@ -131,6 +134,39 @@ public sealed partial class LedgerStateMachine
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// Installs an account's transfer log read from a snapshot (format 2 stores the logs, so restart
+    /// does not rebuild them from the transfers). Returns false, changing nothing, when an entry is not
+    /// a stored transfer or the entries are not in store order.
+    /// </summary>
+    internal bool TryRestoreAccountLog(int accountIndex, int[] transfers, int count)
+    {
+        int previous = -1;
+        for (int i = 0; i < count; i++)
+        {
+            int index = transfers[i];
+            if (index <= previous || index >= _transfers.Count) return false;
+            previous = index;
+        }
+
+        _accountLogs[accountIndex].Restore(transfers, count);
+        return true;
+    }
+
+    /// <summary>Queues the deadlines of the open pending transfers restored from a snapshot, in store order.</summary>
+    internal void QueueRestoredExpiries()
+    {
+        for (int i = 0; i < _transferStates.Count; i++)
+        {
+            if (_transferStates[i] != TransferState.Pending) continue;
+            ref Transfer transfer = ref _transfers[i];
+            if (transfer.Timeout != 0)
+            {
+                _expiries.Enqueue(i, ExpiryKey(transfer.Timestamp + ((ulong)transfer.Timeout * NanosecondsPerSecond), transfer.Timestamp));
+            }
+        }
     }
 
     internal void RestoreOrphan(UInt128 id) => Orphan(id);

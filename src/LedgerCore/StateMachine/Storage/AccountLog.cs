@@ -35,6 +35,14 @@ internal struct AccountLog
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount++) = transferIndex;
     }
 
+    /// <summary>Takes over a log restored from a snapshot (the array becomes the log's own).</summary>
+    public void Restore(int[] transfers, int count)
+    {
+        Transfers = transfers;
+        TransferCount = count;
+        _transferCapacity = transfers.Length;
+    }
+
     /// <summary>Gives an empty log room for <paramref name="capacity"/> transfers up front.</summary>
     public void Reserve(int capacity)
     {

@@ -25,5 +25,12 @@ internal sealed class SnapshotImage
     /// <summary>For each History account with balances: its index and its balances, in order.</summary>
     public required (int AccountIndex, AccountBalance[] Balances)[] History { get; init; }
 
+    /// <summary>
+    /// Each account's transfer log, by reference with its length at the freeze: a log only ever appends
+    /// past that length (or moves to a new array on growth), so the prefix stays as frozen while the
+    /// background writer reads it.
+    /// </summary>
+    public required (int[]? Transfers, int Count)[] Logs { get; init; }
+
     public ref readonly Transfer TransferAt(int index) => ref TransferPages[index / TransferPageSize][index % TransferPageSize];
 }
