@@ -37,9 +37,6 @@ internal sealed class JournalWriter : IDisposable
     /// <summary>The sequence the next appended record must carry.</summary>
     public long NextSequence => _nextSequence;
 
-    /// <summary>Bytes waiting for <see cref="Commit"/>.</summary>
-    public int BufferedBytes => _buffered;
-
     /// <summary>Total bytes made durable by this writer.</summary>
     public long BytesCommitted { get; private set; }
 

@@ -103,12 +103,12 @@ internal sealed class JournalStage
     private async Task CommitAsync()
     {
         if (_group.Count == 0) return;
-        long started = Stopwatch.GetTimestamp();
-        long bytes = _writer.BufferedBytes;
+        long ticks = _writer.CommitTicks;
+        long bytes = _writer.BytesCommitted;
         try
         {
             _writer.Commit(_durable);
-            _metrics?.GroupCommitted(Stopwatch.GetElapsedTime(started), bytes);
+            _metrics?.GroupCommitted(Stopwatch.GetElapsedTime(0, _writer.CommitTicks - ticks), _writer.BytesCommitted - bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

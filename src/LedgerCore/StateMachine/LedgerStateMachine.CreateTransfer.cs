@@ -236,6 +236,32 @@ public sealed partial class LedgerStateMachine
         return R.Ok;
     }
 
+    // Three prefetch stages, each reading only lines an earlier one fetched: far ahead, the id-index
+    // slots of the transfer's accounts; nearer, through those slots, the account records and log
+    // entries; nearest, through the log entries, where the logs will be appended to. Apply and restore
+    // (format 1) share them.
+    private const int SlotsAhead = 16;
+    private const int RecordsAhead = 8;
+    private const int TailsAhead = 4;
+
+    private void PrefetchAccountSlots(in Transfer t)
+    {
+        _accountIndex.Prefetch(t.DebitAccountId);
+        _accountIndex.Prefetch(t.CreditAccountId);
+    }
+
+    private void PrefetchAccounts(in Transfer t)
+    {
+        PrefetchAccount(_accountIndex.Guess(t.DebitAccountId));
+        PrefetchAccount(_accountIndex.Guess(t.CreditAccountId));
+    }
+
+    private void PrefetchLogTails(in Transfer t)
+    {
+        PrefetchLogTail(_accountIndex.Guess(t.DebitAccountId));
+        PrefetchLogTail(_accountIndex.Guess(t.CreditAccountId));
+    }
+
     /// <summary>Prefetches an account record and its log entry (no-op for -1).</summary>
     private void PrefetchAccount(int index)
     {
@@ -427,36 +453,17 @@ public sealed partial class LedgerStateMachine
             if (IsTransient((R)result)) machine.Orphan(e.Id);
         }
 
-        // Three stages, each reading only lines the previous one fetched: far ahead, the id-index
-        // slots of the transfer and its accounts; nearer, through those slots, the two account records
-        // and log entries; nearest, through the log entries, where the logs will be appended to.
-        private const int SlotsAhead = 16;
-        private const int RecordsAhead = 8;
-        private const int TailsAhead = 4;
-
         public static void Prefetch(LedgerStateMachine machine, ReadOnlySpan<Transfer> batch, int ahead)
         {
             if (ahead + SlotsAhead < batch.Length)
             {
                 ref readonly Transfer far = ref batch[ahead + SlotsAhead];
                 machine._transferIndex.Prefetch(far.Id);
-                machine._accountIndex.Prefetch(far.DebitAccountId);
-                machine._accountIndex.Prefetch(far.CreditAccountId);
+                machine.PrefetchAccountSlots(in far);
             }
 
-            if (ahead + RecordsAhead < batch.Length)
-            {
-                ref readonly Transfer near = ref batch[ahead + RecordsAhead];
-                machine.PrefetchAccount(machine._accountIndex.Guess(near.DebitAccountId));
-                machine.PrefetchAccount(machine._accountIndex.Guess(near.CreditAccountId));
-            }
-
-            if (ahead + TailsAhead < batch.Length)
-            {
-                ref readonly Transfer nearest = ref batch[ahead + TailsAhead];
-                machine.PrefetchLogTail(machine._accountIndex.Guess(nearest.DebitAccountId));
-                machine.PrefetchLogTail(machine._accountIndex.Guess(nearest.CreditAccountId));
-            }
+            if (ahead + RecordsAhead < batch.Length) machine.PrefetchAccounts(in batch[ahead + RecordsAhead]);
+            if (ahead + TailsAhead < batch.Length) machine.PrefetchLogTails(in batch[ahead + TailsAhead]);
         }
     }
 }

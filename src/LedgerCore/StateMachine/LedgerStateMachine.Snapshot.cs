@@ -83,7 +83,7 @@ public sealed partial class LedgerStateMachine
         int count = _transfers.Count;
         for (int i = 0; i < count; i++)
         {
-            if (i + 16 < count) _transferIndex.Prefetch(_transfers[i + 16].Id);
+            if (i + SlotsAhead < count) _transferIndex.Prefetch(_transfers[i + SlotsAhead].Id);
             _transferIndex.Add(i);
         }
     }
@@ -98,27 +98,10 @@ public sealed partial class LedgerStateMachine
         int count = _transfers.Count;
         for (int i = 0; i < count; i++)
         {
-            // The apply path's three prefetch stages: index slots, then records and log entries, then log tails.
-            if (i + 16 < count)
-            {
-                ref Transfer far = ref _transfers[i + 16];
-                _accountIndex.Prefetch(far.DebitAccountId);
-                _accountIndex.Prefetch(far.CreditAccountId);
-            }
-
-            if (i + 8 < count)
-            {
-                ref Transfer ahead = ref _transfers[i + 8];
-                PrefetchAccount(_accountIndex.Guess(ahead.DebitAccountId));
-                PrefetchAccount(_accountIndex.Guess(ahead.CreditAccountId));
-            }
-
-            if (i + 4 < count)
-            {
-                ref Transfer near = ref _transfers[i + 4];
-                PrefetchLogTail(_accountIndex.Guess(near.DebitAccountId));
-                PrefetchLogTail(_accountIndex.Guess(near.CreditAccountId));
-            }
+            // The apply path's prefetch stages (the transfer's own index slot is IndexRestoredTransfers' concern).
+            if (i + SlotsAhead < count) PrefetchAccountSlots(in _transfers[i + SlotsAhead]);
+            if (i + RecordsAhead < count) PrefetchAccounts(in _transfers[i + RecordsAhead]);
+            if (i + TailsAhead < count) PrefetchLogTails(in _transfers[i + TailsAhead]);
 
             ref Transfer transfer = ref _transfers[i];
             int debit = _accountIndex.Find(transfer.DebitAccountId);
