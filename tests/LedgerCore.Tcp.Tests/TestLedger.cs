@@ -20,13 +20,13 @@ internal sealed class TestLedger : IAsyncDisposable
 
     public int Port => Server.Port;
 
-    public static async Task<TestLedger> StartAsync(Action<LedgerTcpServerOptions>? configure = null)
+    public static async Task<TestLedger> StartAsync(Action<LedgerTcpServerOptions>? configure = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         string directory = Path.Combine(Path.GetTempPath(), $"ledgercore-tcp-tests-{Guid.NewGuid():N}");
         LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = directory });
         var options = new LedgerTcpServerOptions();
         configure?.Invoke(options);
-        var server = new LedgerTcpServer(engine, options);
+        var server = new LedgerTcpServer(engine, options, logger);
         await server.StartAsync();
         return new TestLedger(directory, engine, server);
     }

@@ -39,7 +39,11 @@ public sealed class LedgerTcpClient : IAsyncDisposable
     /// <summary>Connects, negotiates TLS when configured, and completes the handshake.</summary>
     /// <exception cref="LedgerTcpException">The server refused the handshake (e.g. <see cref="LedgerTcpErrorCode.AuthenticationFailed"/>, <see cref="LedgerTcpErrorCode.TooManyConnections"/>).</exception>
     /// <exception cref="TimeoutException">Not connected within <see cref="LedgerTcpClientOptions.ConnectTimeout"/>.</exception>
-    /// <exception cref="IOException">The connection failed (including TLS).</exception>
+    /// <exception cref="IOException">The connection failed (including TLS). A server that refuses the client
+    /// certificate (mutual TLS) closes the connection without an error frame: a <see cref="LedgerTcpConnectionException"/>
+    /// that says the server refused the TLS handshake.</exception>
+    /// <exception cref="System.Security.Authentication.AuthenticationException">The server's certificate was not trusted.</exception>
+    /// <exception cref="ArgumentException"><see cref="LedgerTcpClientOptions.ClientCertificate"/> has no private key.</exception>
     public static async Task<LedgerTcpClient> ConnectAsync(LedgerTcpClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);

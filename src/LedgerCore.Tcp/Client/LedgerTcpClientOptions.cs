@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 
 namespace LedgerCore.Tcp;
 
@@ -37,6 +38,15 @@ public sealed class LedgerTcpClientOptions
     /// defaults to <see cref="Host"/>; set a validation callback to trust a private certificate).
     /// </summary>
     public SslClientAuthenticationOptions? Tls { get; set; }
+
+    /// <summary>
+    /// The certificate, with its private key, presented to a server that requires client certificates
+    /// (mutual TLS). Setting it implies TLS: <see cref="Tls"/>, or default options (the server's
+    /// certificate checked against the machine's trust) when that is null. When set it replaces
+    /// <see cref="SslClientAuthenticationOptions.ClientCertificateContext"/> of <see cref="Tls"/>; to send
+    /// intermediate certificates too, leave it null and set that context instead.
+    /// </summary>
+    public X509Certificate2? ClientCertificate { get; set; }
 
     /// <summary>Time allowed to connect, including TLS and the handshake (10 s by default).</summary>
     public TimeSpan ConnectTimeout

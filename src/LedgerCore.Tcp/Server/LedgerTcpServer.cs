@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LedgerCore.Tcp;
 
@@ -31,6 +33,16 @@ public sealed class LedgerTcpServer : IAsyncDisposable
     /// <summary>Creates a server for <paramref name="engine"/>; call <see cref="StartAsync"/> to listen.</summary>
     /// <exception cref="ArgumentException">The options are invalid (see <see cref="LedgerTcpServerOptions.Validate"/>).</exception>
     public LedgerTcpServer(LedgerEngine engine, LedgerTcpServerOptions options)
+        : this(engine, options, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a server for <paramref name="engine"/> that logs connection-level security events to
+    /// <paramref name="logger"/> (client certificates accepted, with their subject, and refused, with the reason).
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (see <see cref="LedgerTcpServerOptions.Validate"/>).</exception>
+    public LedgerTcpServer(LedgerEngine engine, LedgerTcpServerOptions options, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,6 +51,7 @@ public sealed class LedgerTcpServer : IAsyncDisposable
         Address = options.Address;
         RequestedPort = options.Port;
         Certificate = options.Certificate;
+        ClientCertificates = options.ClientCertificates is { } clients ? new ClientCertificateValidator(clients, logger ?? NullLogger.Instance) : null;
         TokenHash = options.AuthToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.AuthToken));
         MaxFrameBytes = options.MaxFrameBytes;
         MaxConnections = options.MaxConnections;
@@ -59,6 +72,8 @@ public sealed class LedgerTcpServer : IAsyncDisposable
     internal LedgerEngine Engine { get; }
 
     internal System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; }
+
+    internal ClientCertificateValidator? ClientCertificates { get; }
 
     internal byte[]? TokenHash { get; }
 

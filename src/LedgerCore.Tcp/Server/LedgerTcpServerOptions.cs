@@ -46,6 +46,13 @@ public sealed class LedgerTcpServerOptions
     public X509Certificate2? Certificate { get; set; }
 
     /// <summary>
+    /// When set, clients must authenticate with a certificate during TLS (mutual TLS), checked as
+    /// these options say; requires <see cref="Certificate"/>. Combines with <see cref="AuthToken"/>:
+    /// with both, a client needs both; with only this, the handshake's token is not checked.
+    /// </summary>
+    public LedgerTcpClientCertificateOptions? ClientCertificates { get; set; }
+
+    /// <summary>
     /// When set, the handshake must carry this token (compared in constant time); otherwise any
     /// handshake is accepted. Send it only over TLS or loopback.
     /// </summary>
@@ -97,12 +104,20 @@ public sealed class LedgerTcpServerOptions
     }
 
     /// <summary>Checks what the setters cannot check alone.</summary>
-    /// <exception cref="ArgumentException">A non-loopback <see cref="Address"/> without a <see cref="Certificate"/>.</exception>
+    /// <exception cref="ArgumentException">A non-loopback <see cref="Address"/> without a <see cref="Certificate"/>;
+    /// <see cref="ClientCertificates"/> without a <see cref="Certificate"/>, with neither trusted roots nor
+    /// pins, or with a pin that is not a SHA-256 thumbprint.</exception>
     public void Validate()
     {
         if (!IPAddress.IsLoopback(Address) && Certificate is null)
         {
             throw new ArgumentException($"Listening on {Address} without TLS would expose the ledger in clear: set Certificate or listen on loopback.", nameof(Address));
+        }
+
+        if (ClientCertificates is { } clients)
+        {
+            if (Certificate is null) throw new ArgumentException("Client certificates are checked during TLS: set Certificate too.", nameof(ClientCertificates));
+            _ = clients.Validate();
         }
     }
 

@@ -97,7 +97,9 @@ internal sealed class ServerConnection : IDisposable
                 {
                     var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                     _stream = tls;
-                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, handshakeTimer.Token).ConfigureAwait(false);
+                    var tlsOptions = new SslServerAuthenticationOptions { ServerCertificate = certificate };
+                    _server.ClientCertificates?.Apply(tlsOptions, _socket.RemoteEndPoint);
+                    await tls.AuthenticateAsServerAsync(tlsOptions, handshakeTimer.Token).ConfigureAwait(false);
                 }
 
                 if (!admitted)
