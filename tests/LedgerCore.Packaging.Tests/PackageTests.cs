@@ -33,6 +33,8 @@ public class PackageTests
         (int exit, string output) = await DotNet.RunAsync(SourceProject.RepositoryRoot, CommandTimeout,
             "pack", "-c", "Release", "-o", _feed, "--artifacts-path", Path.Combine(_work, "artifacts"), $"-p:Version={_version}");
         Assert.That(exit, Is.Zero, output);
+        Assert.That(output.Split('\n').Where(l => l.Contains("warning", StringComparison.OrdinalIgnoreCase)), Is.Empty,
+            "packing the solution is silent: no project it reaches warns");
     }
 
     [OneTimeTearDown]
