@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using LedgerCore.Tcp.Protocol;
 
 namespace LedgerCore.Tcp;
 
@@ -45,6 +46,8 @@ public sealed class LedgerTcpServer : IAsyncDisposable
         MaxInFlightPerConnection = options.MaxInFlightPerConnection;
         HandshakeTimeout = options.HandshakeTimeout;
         IdleTimeout = options.IdleTimeout;
+        ResultsMax = BodyCodec.ResultsMaxFor(MaxFrameBytes);
+        BatchEventsMax = Math.Min(ResultsMax, engine.MaxBatchSize);
     }
 
     /// <summary>The port the server listens on: the one chosen by the system when the options said 0. Zero before <see cref="StartAsync"/>.</summary>
@@ -63,6 +66,12 @@ public sealed class LedgerTcpServer : IAsyncDisposable
     internal byte[]? TokenHash { get; }
 
     internal int MaxFrameBytes { get; }
+
+    /// <summary>The most records an answer holds, hence the most ids a lookup takes: what fits <see cref="MaxFrameBytes"/> (announced in the handshake).</summary>
+    internal int ResultsMax { get; }
+
+    /// <summary>The most events a create request takes: the engine's batch limit, within <see cref="ResultsMax"/> (announced in the handshake).</summary>
+    internal int BatchEventsMax { get; }
 
     internal int MaxConnections { get; }
 
