@@ -222,7 +222,7 @@ internal sealed class ServerConnection : IDisposable
                 return;
             }
 
-            // Counted before the frame counts as activity, so the watchdog never sees neither.
+            // In flight from here until its answer is written: the watchdog leaves the connection alone meanwhile.
             Interlocked.Increment(ref _handling);
             Touch();
 
