@@ -85,6 +85,12 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>The ledger's identity, fixed when its data directory was created.</summary>
     public UInt128 LedgerId { get; }
 
+    /// <summary>
+    /// The most events one create call may carry: <see cref="LedgerOptions.MaxBatchSize"/> as opened
+    /// (adapters such as the TCP server announce it to their clients).
+    /// </summary>
+    public int MaxBatchSize => _maxBatchSize;
+
     /// <summary>This writer's fencing token, durably raised when it opened the directory.</summary>
     public ulong Epoch { get; }
 

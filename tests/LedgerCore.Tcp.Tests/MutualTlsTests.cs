@@ -40,7 +40,7 @@ public sealed class MutualTlsTests
                 o.HandshakeTimeout = TimeSpan.FromSeconds(5);
                 o.ClientCertificates = Trusting(_authority);
             },
-            _log);
+            logger: _log);
     }
 
     [OneTimeTearDown]
@@ -317,7 +317,7 @@ public sealed class MutualTlsTests
                 o.ClientCertificates = clients;
                 o.AuthToken = token;
             },
-            log);
+            logger: log);
 
     private void Present(LedgerTcpClientOptions options, X509Certificate2 certificate)
     {

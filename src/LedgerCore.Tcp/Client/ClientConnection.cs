@@ -21,6 +21,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly FrameReader _reader;
     private readonly string _endpoint;
     private readonly TimeSpan _requestTimeout;
+    private readonly int _ownResultsMax;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private Task _readLoop = Task.CompletedTask;
@@ -36,10 +37,17 @@ internal sealed class ClientConnection : IAsyncDisposable
         _reader = new FrameReader(stream, options.MaxFrameBytes);
         _endpoint = $"{options.Host}:{options.Port}";
         _requestTimeout = options.RequestTimeout;
+        _ownResultsMax = BodyCodec.ResultsMaxFor(options.MaxFrameBytes);
     }
 
     /// <summary>What the server said in its handshake.</summary>
     public HandshakeResponse Handshake { get; private set; }
+
+    /// <summary>The server's records bound, lowered to what fits this client's own frame limit.</summary>
+    public int ResultsMax => Math.Min(Handshake.ResultsMax, _ownResultsMax);
+
+    /// <summary>The server's create bound, lowered likewise.</summary>
+    public int BatchEventsMax => Math.Min(Handshake.BatchEventsMax, ResultsMax);
 
     /// <summary>Why the connection failed, or null while it is usable.</summary>
     public LedgerTcpConnectionException? Fault => Volatile.Read(ref _fault);
@@ -169,7 +177,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
 
         if (frame.Header.Operation != TcpOperation.Handshake) throw new LedgerTcpException(LedgerTcpErrorCode.HandshakeRequired, $"Expected a handshake response, got operation {frame.Header.Operation}.");
-        Handshake = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadHandshakeResponse);
+        Handshake = BodyCodec.ReadHandshakeResponse(frame.Body);
     }
 
     /// <summary>

@@ -65,7 +65,11 @@ public sealed class LedgerTcpClientOptions
         set => _requestTimeout = value == Timeout.InfiniteTimeSpan || (value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive (at most 24 days) or infinite.");
     }
 
-    /// <summary>The largest response frame accepted (2 MiB by default); a longer one drops the connection.</summary>
+    /// <summary>
+    /// The largest response frame accepted (2 MiB by default); a longer one drops the connection. The
+    /// client bounds its requests so that answers fit it as well as the server's limit (see
+    /// <see cref="LedgerTcpClient.ResultsMax"/>).
+    /// </summary>
     public int MaxFrameBytes
     {
         get => _maxFrameBytes;

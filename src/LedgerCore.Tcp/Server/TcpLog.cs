@@ -10,4 +10,7 @@ internal static partial class TcpLog
 
     [LoggerMessage(102, LogLevel.Warning, "Client {RemoteEndPoint} refused during TLS: {Reason}")]
     public static partial void ClientCertificateRefused(ILogger logger, string? remoteEndPoint, string reason);
+
+    [LoggerMessage(103, LogLevel.Error, "Request {RequestId} from {RemoteEndPoint} failed with an unexpected error; the client was told only that it failed")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, ulong requestId, string? remoteEndPoint);
 }
