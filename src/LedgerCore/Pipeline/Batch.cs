@@ -63,13 +63,13 @@ internal sealed class Batch : ProcessorWork
         {
             CreateAccountsResult[] results = processor.Machine.CreateAccounts(MemoryMarshal.Cast<byte, Account>(Payload), Timestamp);
             if (metrics is not null) foreach (CreateAccountsResult r in results) metrics.AccountFailed(r.Result);
-            Distribute<Account, CreateAccountsResult>(results, static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
+            Complete(results);
         }
         else
         {
             CreateTransfersResult[] results = processor.Machine.CreateTransfers(MemoryMarshal.Cast<byte, Transfer>(Payload), Timestamp);
             if (metrics is not null) foreach (CreateTransfersResult r in results) metrics.TransferFailed(r.Result);
-            Distribute<Transfer, CreateTransfersResult>(results, static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
+            Complete(results);
         }
 
         metrics?.Committed(EventCount, SequencedAt);
@@ -86,6 +86,17 @@ internal sealed class Batch : ProcessorWork
 
         Release();
     }
+
+    /// <summary>
+    /// Hands each caller its own failures of an applied create-accounts batch, re-indexed. Also used by a
+    /// replica that applied the batch's replicated record instead of the batch itself.
+    /// </summary>
+    public void Complete(CreateAccountsResult[] results) =>
+        Distribute<Account, CreateAccountsResult>(results, static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
+
+    /// <summary>Hands each caller its own failures of an applied create-transfers batch, re-indexed.</summary>
+    public void Complete(CreateTransfersResult[] results) =>
+        Distribute<Transfer, CreateTransfersResult>(results, static r => r.Index, static (r, offset) => r with { Index = r.Index - offset });
 
     /// <summary>
     /// Splits the batch's failures (ordered by index) among its requests (ordered by offset), in one
@@ -123,12 +134,13 @@ internal sealed class Batch : ProcessorWork
         }
     }
 
-    private void Release()
+    /// <summary>
+    /// Returns the payload buffer to the pool, once: on a replica a deposed leader may fail a batch while
+    /// the applier completes it, so the exchange keeps two threads from returning the same array.
+    /// </summary>
+    public void Release()
     {
-        if (_payload.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_payload);
-            _payload = [];
-        }
+        byte[] payload = Interlocked.Exchange(ref _payload, []);
+        if (payload.Length > 0) ArrayPool<byte>.Shared.Return(payload);
     }
 }

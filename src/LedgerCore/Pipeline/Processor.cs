@@ -24,7 +24,7 @@ internal sealed class Processor
         _faulted = faulted;
     }
 
-    public LedgerStateMachine Machine { get; }
+    public LedgerStateMachine Machine { get; private set; }
 
     /// <summary>Where applied batches are counted; null in tools that replay without an engine.</summary>
     public LedgerMetrics? Metrics { get; init; }
@@ -69,6 +69,16 @@ internal sealed class Processor
         if (token < HighestFencingToken) return false;
         HighestFencingToken = token;
         return true;
+    }
+
+    /// <summary>
+    /// Replaces the whole state, on the processor (from a work item): a replica installing a snapshot
+    /// it received takes the snapshot's machine and its highest fencing token.
+    /// </summary>
+    public void Restore(LedgerStateMachine machine, ulong highestFencingToken)
+    {
+        Machine = machine;
+        HighestFencingToken = highestFencingToken;
     }
 
     public void Applied(Batch batch)
