@@ -366,7 +366,7 @@ public sealed class LedgerEngine : ILedger
         return await work.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool IsCoalescable(ReadOnlySpan<Account> events)
+    internal static bool IsCoalescable(ReadOnlySpan<Account> events)
     {
         foreach (ref readonly Account e in events)
         {
@@ -376,7 +376,7 @@ public sealed class LedgerEngine : ILedger
         return events.IsEmpty || (events[^1].Flags & AccountFlags.Linked) == 0;
     }
 
-    private static bool IsCoalescable(ReadOnlySpan<Transfer> events)
+    internal static bool IsCoalescable(ReadOnlySpan<Transfer> events)
     {
         foreach (ref readonly Transfer e in events)
         {

@@ -1,0 +1,379 @@
+using System.Net;
+using System.Threading.Channels;
+using DotNext.IO.Log;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using LedgerCore.Cluster.Raft;
+using LedgerCore.Cluster.Replication;
+using LedgerCore.Cluster.Snapshots;
+using LedgerCore.Pipeline;
+using LedgerCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LedgerCore.Cluster;
+
+/// <summary>
+/// One replica of a replicated ledger (docs/replication.md): replicas agree on one Raft log of sequenced
+/// batches (DotNext.Net.Cluster), and each applies it in order to its own state machine, so every
+/// replica holds the same ledger (same <see cref="ComputeDigestAsync"/>).
+/// </summary>
+/// <remarks>
+/// <para><b>Writes</b> go to the leader: a create completes only once its batch is fsynced on a majority of
+/// replicas and applied on the leader. On a follower a create fails at once with
+/// <see cref="NotLeaderException"/> naming the leader; a leader deposed while a write is in flight fails it
+/// with <see cref="NotLeaderException"/> too, with an unknown outcome. Both derive from
+/// <see cref="IOException"/>: resubmit the same ids to the leader, and what was applied answers <c>Exists</c>.</para>
+/// <para><b>Reads</b> on the leader are linearizable (a read barrier, a replication round, precedes them).
+/// On a follower they are served from what it has applied, which may lag the leader by the batches
+/// committed but not yet applied there (<see cref="AppliedSequence"/> says how far it is).</para>
+/// <para>Thread-safe. The change feed (<see cref="ReadCommittedAsync"/>) is not available on a replica yet.</para>
+/// </remarks>
+public sealed class ClusterLedger : ILedger
+{
+    // Batches between append and apply on the leader: bounds memory and the log's unapplied tail.
+    private const int ReplicationWindow = 32;
+    private const int ChunkSize = 8 << 20;
+
+    private readonly FileStream _lock;
+    private readonly RaftCluster _cluster;
+    private readonly DurableWriteAheadLog _wal;
+    private readonly MembersStorage _members;
+    private readonly LedgerStateMachineAdapter _adapter;
+    private readonly Channel<ProcessorWork> _processorQueue;
+    private readonly Task _processor;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _lifetime = new();
+    private Task _leadershipLoop = Task.CompletedTask;
+    private LeaderSession? _session;
+    private Exception? _fault;
+    private int _disposed;
+
+    private ClusterLedger(ClusterOptions options, FileStream directoryLock, RaftCluster cluster, DurableWriteAheadLog wal, MembersStorage members,
+        LedgerStateMachineAdapter adapter, Channel<ProcessorWork> processorQueue, Task processor, ILogger logger)
+    {
+        LedgerId = options.LedgerId;
+        MaxBatchSize = options.MaxBatchSize;
+        _lock = directoryLock;
+        _cluster = cluster;
+        _wal = wal;
+        _members = members;
+        _adapter = adapter;
+        _processorQueue = processorQueue;
+        _processor = processor;
+        _logger = logger;
+    }
+
+    /// <summary>The ledger's identity, the same on every replica.</summary>
+    public UInt128 LedgerId { get; }
+
+    /// <summary>The most events one create call accepts.</summary>
+    public int MaxBatchSize { get; }
+
+    /// <summary>The sequence of the last batch this replica applied: committed on a majority, so durable.</summary>
+    public long CommittedSequence => _adapter.AppliedSequence;
+
+    /// <summary>The sequence of the last batch this replica applied (on a follower, how stale its reads may be).</summary>
+    public long AppliedSequence => _adapter.AppliedSequence;
+
+    /// <summary>Whether this replica leads and accepts writes (its term's no-op is applied and its sequencer runs).</summary>
+    public bool IsLeader => Volatile.Read(ref _session) is { Leadership.IsCancellationRequested: false };
+
+    /// <summary>The leader as this replica knows it (itself when it leads), or null during an election.</summary>
+    public EndPoint? LeaderEndpoint => _cluster.Leader?.EndPoint;
+
+    /// <summary>The current Raft term as this replica knows it; the fencing token of the batches its leadership sequences.</summary>
+    public long Term => ((IPersistentState)_wal).Term;
+
+    /// <summary>The replica's Raft log (tests instrument it).</summary>
+    internal DurableWriteAheadLog Log => _wal;
+
+    /// <summary>The replica's state machine adapter (tests read its snapshot counters).</summary>
+    internal LedgerStateMachineAdapter Adapter => _adapter;
+
+    /// <summary>The error that stopped this replica applying (a corrupt entry, a failed snapshot install), or null.</summary>
+    public Exception? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>
+    /// Raised (on a background thread) when this replica gains or loses leadership, or learns of another
+    /// leader; read <see cref="IsLeader"/> and <see cref="LeaderEndpoint"/> for the new state.
+    /// </summary>
+    public event EventHandler? LeadershipChanged;
+
+    /// <summary>
+    /// Starts a replica: opens (or creates) its data directory, restores its newest snapshot, starts Raft
+    /// on <see cref="ClusterOptions.EndPoint"/> and replays its committed log. Returns without waiting
+    /// for a leader.
+    /// </summary>
+    /// <param name="options">Validated before anything is touched.</param>
+    /// <param name="logger">Where the replica logs (never per transfer); null logs nowhere.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="ArgumentException">An option is invalid (see <see cref="ClusterOptions.Validate"/>).</exception>
+    /// <exception cref="LedgerLockedException">Another replica or engine has the directory open.</exception>
+    /// <exception cref="LedgerCorruptedException">The directory belongs to another ledger, or its snapshot fails verification.</exception>
+    /// <exception cref="IOException">The directory cannot be read or written, or the endpoint cannot be bound.</exception>
+    public static async Task<ClusterLedger> StartAsync(ClusterOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        logger ??= NullLogger.Instance;
+        string root = Path.GetFullPath(options.DataDirectory);
+        string raft = Path.Combine(root, "raft");
+        string snapshots = Path.Combine(root, "snapshots");
+        Directory.CreateDirectory(raft);
+        Directory.CreateDirectory(snapshots);
+        FileStream directoryLock = DataDirectory.Lock(root);
+        var cleanup = new List<IDisposable>();
+        try
+        {
+            var storage = new FileStorage(root);
+            if (DataDirectory.Read(storage) is { } stored)
+            {
+                if (stored.LedgerId != options.LedgerId) throw new LedgerCorruptedException(DataDirectory.MetadataName, 8, $"the directory holds ledger {stored.LedgerId}, not {options.LedgerId}");
+            }
+            else
+            {
+                // The epoch field is unused on a replica: the Raft term is the fencing token.
+                DataDirectory.Write(storage, options.LedgerId, 0);
+            }
+
+            var store = new SnapshotFileStore(snapshots, options.LedgerId, 0, 0);
+            ReplicaSnapshotInfo? newest = store.Newest();
+            (LedgerStateMachine machine, ulong fencingToken) = newest is null ? (new LedgerStateMachine(), 0UL) : store.Read(newest);
+
+            var queue = Channel.CreateBounded<ProcessorWork>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+            ClusterLedger? ledger = null;
+            var processor = new Processor(machine, queue.Reader, fencingToken, static (_, _) => { }, e => ledger?.OnFaulted(e));
+            Task processorTask = Task.Run(processor.RunAsync, CancellationToken.None);
+            var adapter = new LedgerStateMachineAdapter(queue.Writer, store, newest, machine, options.SnapshotIntervalEvents, logger);
+            cleanup.Add(adapter);
+
+            // PrivateMemory: the mode the flush-before-reply fix was measured in (writes with O_DSYNC at flush).
+            var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = raft, MemoryManagement = WriteAheadLog.MemoryManagementStrategy.PrivateMemory, ChunkSize = ChunkSize }, adapter);
+            cleanup.Add(wal);
+            string membersFile = Path.Combine(raft, "members");
+            await MembersStorage.SeedAsync(membersFile, options.Members, cancellationToken).ConfigureAwait(false);
+            var members = new MembersStorage(membersFile);
+            cleanup.Add(members);
+            var cluster = new RaftCluster(new RaftCluster.TcpConfiguration(options.EndPoint)
+            {
+                ConfigurationStorage = members,
+                LowerElectionTimeout = (int)options.ElectionTimeoutMin.TotalMilliseconds,
+                UpperElectionTimeout = (int)options.ElectionTimeoutMax.TotalMilliseconds,
+                ColdStart = options.ColdStart,
+            })
+            { AuditTrail = wal };
+            cleanup.Add(cluster);
+
+            ledger = new ClusterLedger(options, directoryLock, cluster, wal, members, adapter, queue, processorTask, logger);
+            cluster.LeaderChanged += ledger.OnLeaderChanged;
+            await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+            wal.SyncDirectoriesIfChanged();
+            ClusterLog.Started(logger, newest?.Index ?? 0, newest?.Sequence ?? 0, ledger.Term);
+            ledger._leadershipLoop = Task.Run(ledger.LeadAsync, CancellationToken.None);
+            return ledger;
+        }
+        catch
+        {
+            for (int i = cleanup.Count - 1; i >= 0; i--) cleanup[i].Dispose();
+            await directoryLock.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotLeaderException">This replica is not the leader, or was deposed while the write was in flight (outcome unknown).</exception>
+    public Task<CreateAccountsResult[]> CreateAccountsAsync(ReadOnlyMemory<Account> accounts, CancellationToken cancellationToken = default) =>
+        SubmitAsync<Account, CreateAccountsResult>(LedgerOperation.CreateAccounts, accounts, LedgerEngine.IsCoalescable(accounts.Span), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotLeaderException">This replica is not the leader, or was deposed while the write was in flight (outcome unknown).</exception>
+    public Task<CreateTransfersResult[]> CreateTransfersAsync(ReadOnlyMemory<Transfer> transfers, CancellationToken cancellationToken = default) =>
+        SubmitAsync<Transfer, CreateTransfersResult>(LedgerOperation.CreateTransfers, transfers, LedgerEngine.IsCoalescable(transfers.Span), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Account[]> LookupAccountsAsync(ReadOnlyMemory<UInt128> ids, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.LookupAccounts(ids.Span), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Transfer[]> LookupTransfersAsync(ReadOnlyMemory<UInt128> ids, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.LookupTransfers(ids.Span), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Transfer[]> GetAccountTransfersAsync(AccountFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.GetAccountTransfers(filter), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<AccountBalance[]> GetAccountBalancesAsync(AccountFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.GetAccountBalances(filter), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Account[]> QueryAccountsAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.QueryAccounts(filter), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Transfer[]> QueryTransfersAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.QueryTransfers(filter), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<UInt128> ComputeDigestAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.ComputeDigest(), cancellationToken);
+
+    /// <summary>Not available on a replica yet: the replicated change feed comes with the storage work (docs/storage.md).</summary>
+    /// <exception cref="NotSupportedException">Always, when enumerated.</exception>
+    public IAsyncEnumerable<CommittedBatch> ReadCommittedAsync(long fromSequence, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The change feed is not available on a cluster replica yet.");
+
+    /// <summary>Leaves the cluster: fails writes in flight (outcome unknown), stops Raft, drains the applier and releases the directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _leadershipLoop.ConfigureAwait(false);
+            await _cluster.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _cluster.LeaderChanged -= OnLeaderChanged;
+            _cluster.Dispose();
+            await _wal.DisposeAsync().ConfigureAwait(false);
+            _processorQueue.Writer.TryComplete();
+            await _processor.ConfigureAwait(false);
+            await _adapter.DrainAsync().ConfigureAwait(false);
+            _adapter.Dispose();
+            _members.Dispose();
+            _lifetime.Dispose();
+            await _lock.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The leadership loop: wait to lead (the term's no-op applied, so everything before it is applied
+    /// here), run a sequencer from the last applied batch until leadership ends, then fail what is in
+    /// flight and wait again.
+    /// </summary>
+    private async Task LeadAsync()
+    {
+        CancellationToken lifetime = _lifetime.Token;
+        while (!lifetime.IsCancellationRequested)
+        {
+            CancellationToken leadership;
+            try
+            {
+                leadership = await _cluster.WaitForLeadershipAsync(lifetime).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+            {
+                return;
+            }
+
+            long term = Term;
+            if (leadership.IsCancellationRequested) continue;
+            long next = _adapter.AppliedSequence + 1;
+            using var session = new LeaderSession(_cluster, _wal, term, next, _adapter.AppliedTimestamp, MaxBatchSize, ReplicationWindow, () => LeaderEndpoint, leadership);
+            Volatile.Write(ref _session, session);
+            ClusterLog.Leading(_logger, term, next, _adapter.AppliedIndex);
+            RaiseLeadershipChanged();
+            try
+            {
+                using var ended = CancellationTokenSource.CreateLinkedTokenSource(leadership, lifetime);
+                await Task.Delay(Timeout.Infinite, ended.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                Volatile.Write(ref _session, null);
+                session.Requests.TryComplete();
+                await session.StopAsync().ConfigureAwait(false);
+                if (session.FailedInFlight > 0) ClusterLog.Deposed(_logger, term, session.FailedInFlight);
+                RaiseLeadershipChanged();
+            }
+        }
+    }
+
+    private async Task<TResult[]> SubmitAsync<TEvent, TResult>(LedgerOperation operation, ReadOnlyMemory<TEvent> events, bool coalescable, CancellationToken cancellationToken)
+        where TEvent : unmanaged
+        where TResult : struct
+    {
+        if (events.Length > MaxBatchSize)
+        {
+            throw new ArgumentException($"A batch holds at most {MaxBatchSize} events; this one holds {events.Length}.", nameof(events));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfFaulted();
+        LeaderSession session = Volatile.Read(ref _session) ?? throw NotLeader();
+        if (events.IsEmpty) return [];
+        var request = new WriteRequest<TEvent, TResult>(operation, events, coalescable, cancellationToken);
+        if (!session.Requests.TryWrite(request))
+        {
+            try
+            {
+                await session.Requests.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                throw NotLeader();
+            }
+        }
+
+        return await request.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> ReadAsync<T>(Func<LedgerStateMachine, T> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (IsLeader)
+        {
+            try
+            {
+                // Linearizable: a replication round confirms leadership, then everything committed is applied.
+                await _cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DotNext.Net.Cluster.Consensus.Raft.NotLeaderException)
+            {
+                // Deposed meanwhile: served as a follower read (from applied state), as documented.
+            }
+        }
+
+        var work = new ReadWork<T>(read, cancellationToken);
+        try
+        {
+            await _processorQueue.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(ClusterLedger));
+        }
+
+        return await work.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private NotLeaderException NotLeader()
+    {
+        EndPoint? leader = LeaderEndpoint;
+        return new NotLeaderException(leader is null
+            ? "This replica is not the leader and no leader is known (an election is under way); retry shortly."
+            : $"This replica is not the leader; the leader is {leader}.", leader);
+    }
+
+    private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader) => RaiseLeadershipChanged();
+
+    private void RaiseLeadershipChanged() => LeadershipChanged?.Invoke(this, EventArgs.Empty);
+
+    private void OnFaulted(Exception exception)
+    {
+        if (Interlocked.CompareExchange(ref _fault, exception, null) is null) ClusterLog.Faulted(_logger, exception);
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (Volatile.Read(ref _fault) is { } fault)
+        {
+            throw new LedgerFaultedException("The replica faulted and applies nothing more; rebuild it from the others.", fault);
+        }
+    }
+}
