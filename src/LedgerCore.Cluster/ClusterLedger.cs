@@ -166,6 +166,7 @@ public sealed class ClusterLedger : ILedger
             cleanup.Add(cluster);
 
             ledger = new ClusterLedger(options, directoryLock, cluster, wal, members, adapter, queue, processorTask, logger);
+            adapter.Faulted = ledger.OnFaulted;
             cluster.LeaderChanged += ledger.OnLeaderChanged;
             await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
             wal.SyncDirectoriesIfChanged();

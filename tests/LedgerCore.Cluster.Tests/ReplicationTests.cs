@@ -90,6 +90,8 @@ public sealed class ReplicationTests
         }
 
         Assert.That(next.Adapter.SnapshotsTaken, Is.GreaterThan(0), "snapshots were taken at the interval");
+        // It was away for 100 events, more than two intervals: the leader sent a snapshot, not only log.
+        Assert.That(cluster.Replicas[first]!.Adapter.SnapshotsInstalled, Is.GreaterThan(0), "the restarted replica installed the leader's snapshot");
     }
 
     [Test]

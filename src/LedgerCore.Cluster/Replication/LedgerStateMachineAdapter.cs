@@ -57,13 +57,16 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
     /// <summary>The Raft index of the last applied entry.</summary>
     public long AppliedIndex => Volatile.Read(ref _appliedIndex);
 
-    /// <summary>Raised on the processor after each applied batch (tests wait on it; cheap when unset).</summary>
-    public event Action<long>? BatchApplied;
+    /// <summary>Told of an entry that fails verification (the processor reports its own faults).</summary>
+    public Action<Exception>? Faulted { get; set; }
 
     public ISnapshot? Snapshot => Volatile.Read(ref _snapshot);
 
     /// <summary>Snapshots written or installed since start.</summary>
     public int SnapshotsTaken { get; private set; }
+
+    /// <summary>Snapshots received from a leader and installed since start.</summary>
+    public int SnapshotsInstalled { get; private set; }
 
     public async ValueTask<long> ApplyAsync(LogEntry entry, CancellationToken token)
     {
@@ -75,7 +78,18 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
             return entry.Index;
         }
 
-        JournalRecordInfo info = Decode(entry.Index, payload);
+        JournalRecordInfo info;
+        try
+        {
+            info = Decode(entry.Index, payload);
+        }
+        catch (LedgerCorruptedException e)
+        {
+            // DotNext's applier stops at an entry that fails: nothing after it is applied here.
+            Faulted?.Invoke(e);
+            throw;
+        }
+
         var record = new ReplicatedRecord(this, entry.Index, entry.Term, in info, _record, entry.Context as PendingBatch);
         await _processor.WriteAsync(record, token).ConfigureAwait(false);
         await record.Done.ConfigureAwait(false);
@@ -106,7 +120,6 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
         Volatile.Write(ref _appliedSequence, info.Sequence);
         Volatile.Write(ref _appliedTimestamp, info.Timestamp);
         Volatile.Write(ref _appliedIndex, index);
-        BatchApplied?.Invoke(info.Sequence);
         _eventsSinceSnapshot += info.EventCount;
         if (_snapshotIntervalEvents == 0 || _eventsSinceSnapshot < _snapshotIntervalEvents || !_snapshotWrite.IsCompleted) return;
         _eventsSinceSnapshot = 0;
@@ -153,6 +166,7 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
             await _processor.WriteAsync(install, token).ConfigureAwait(false);
             await install.Done.ConfigureAwait(false);
             Publish(info);
+            SnapshotsInstalled++;
             ClusterLog.SnapshotInstalled(_logger, info.Index, info.Sequence);
             return info.Index;
         }
