@@ -70,7 +70,7 @@ public sealed partial class LedgerStateMachine
         if (imported)
         {
             if ((_transfers.Count > 0 && t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) ||
-                AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
+                ChangeEventsPostdate(t.Timestamp) || AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
             if (t.Timeout != 0) return R.ImportedEventTimeoutMustBeZero;
@@ -189,7 +189,7 @@ public sealed partial class LedgerStateMachine
         if ((t.Flags & TransferFlags.Imported) != 0)
         {
             if (t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp ||
-                AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
+                ChangeEventsPostdate(t.Timestamp) || AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
         }
@@ -351,6 +351,11 @@ public sealed partial class LedgerStateMachine
             if ((p.Flags & TransferFlags.ClosingDebit) != 0) dr.Flags &= ~AccountFlags.Closed;
             if ((p.Flags & TransferFlags.ClosingCredit) != 0) cr.Flags &= ~AccountFlags.Closed;
             _transferStates[index] = TransferState.Expired;
+
+            // The expiry's own timestamp, as the reference's: at or after the deadline, after every
+            // earlier stamp. Deadlines come out of the queue in order, so stamps only grow.
+            _lastStamp = Math.Max((ulong)(key >> 64), _lastStamp + 1);
+            _changes.Add(new ChangeRecord(_lastStamp, index, in dr, in cr));
         }
     }
 
@@ -362,6 +367,7 @@ public sealed partial class LedgerStateMachine
         _transferIndex.Add(index);
         AddToAccountLog(drIndex, index, stored.Timestamp);
         AddToAccountLog(crIndex, index, stored.Timestamp);
+        _changes.Add(new ChangeRecord(stored.Timestamp, index, in _accounts[drIndex], in _accounts[crIndex]));
         if (_undo.Recording) _undo.Push(UndoKind.TransferInserted, index);
         return index;
     }
@@ -385,6 +391,8 @@ public sealed partial class LedgerStateMachine
         RemoveFromAccountLog(_accountIndex.Find(t.CreditAccountId), index);
         RemoveFromAccountLog(_accountIndex.Find(t.DebitAccountId), index);
         _transferIndex.Remove(t.Id);
+        Debug.Assert(_changes.Count > 0 && _changes[_changes.Count - 1].TransferIndex == index);
+        _changes.Truncate(_changes.Count - 1);
         _transfers.Truncate(index);
         _transferStates.Truncate(index);
     }
@@ -417,6 +425,11 @@ public sealed partial class LedgerStateMachine
         (int lo, int hi) = TimestampRange(new AccountTimestamps(_accounts), _accounts.Count, timestamp, timestamp);
         return hi > lo;
     }
+
+    // An imported transfer must also postdate the last expiry, so that change events stay in timestamp
+    // order (an imported transfer stamped before an expiry it followed would replay out of order).
+    private bool ChangeEventsPostdate(ulong timestamp) =>
+        _changes.Count > 0 && timestamp <= _changes[_changes.Count - 1].Timestamp;
 
     private bool TransferHasTimestamp(ulong timestamp)
     {

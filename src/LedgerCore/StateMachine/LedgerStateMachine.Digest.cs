@@ -9,8 +9,8 @@ public sealed partial class LedgerStateMachine
 {
     /// <summary>
     /// A 128-bit digest (XxHash128) of the whole ledger state: every account, every transfer with its
-    /// two-phase state, every history balance and every reserved (failed) transfer id, in storage
-    /// order. Two machines fed the same batches agree; any difference in any of these changes it.
+    /// two-phase state, every history balance, every change event (<see cref="GetChangeEvents"/>) and every reserved
+    /// (failed) transfer id, in storage order. Two machines fed the same batches agree; any difference in any of these changes it.
     /// The commit timestamp is not part of it: it is a clock, not ledger state.
     /// </summary>
     public UInt128 ComputeDigest()
@@ -40,6 +40,13 @@ public sealed partial class LedgerStateMachine
         {
             hash.Append(MemoryMarshal.AsBytes(new ReadOnlySpan<Transfer>(in _transfers[i])));
             hash.Append([(byte)_transferStates[i]]);
+        }
+
+        // The change events: their stamps and the balances they recorded are history no other part holds.
+        AppendCount(hash, scratch, _changes.Count);
+        for (int i = 0; i < _changes.Count; i++)
+        {
+            hash.Append(MemoryMarshal.AsBytes(new ReadOnlySpan<ChangeRecord>(in _changes[i])));
         }
 
         AppendCount(hash, scratch, _orphanedOrder.Count);

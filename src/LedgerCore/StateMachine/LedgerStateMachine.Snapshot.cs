@@ -21,6 +21,10 @@ public sealed partial class LedgerStateMachine
         return new SnapshotImage
         {
             CommitTimestamp = _commitTimestamp,
+            LastStamp = _lastStamp,
+            ChangePages = _changes.BorrowPages(),
+            ChangePageSize = PagedArray<ChangeRecord>.ItemsPerPage,
+            ChangeCount = _changes.Count,
             Accounts = _accounts.ToArray(_accounts.Count),
             TransferPages = _transfers.BorrowPages(),
             TransferPageSize = PagedArray<Transfer>.ItemsPerPage,
@@ -35,7 +39,7 @@ public sealed partial class LedgerStateMachine
     /// <summary>Rebuilds a machine from the parts of a snapshot; derived indexes are rebuilt here.</summary>
     internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, int transferCapacity = 0)
     {
-        var machine = new LedgerStateMachine(accountCapacity, transferCapacity) { _commitTimestamp = commitTimestamp };
+        var machine = new LedgerStateMachine(accountCapacity, transferCapacity) { _commitTimestamp = commitTimestamp, _lastStamp = commitTimestamp };
         foreach (ref readonly Account account in accounts)
         {
             int index = machine._accounts.Add(in account);
@@ -155,4 +159,13 @@ public sealed partial class LedgerStateMachine
     internal void RestoreOrphan(UInt128 id) => Orphan(id);
 
     internal void RestoreBalance(int accountIndex, in AccountBalance balance) => _accountLogs[accountIndex].AddBalance(in balance);
+
+    /// <summary>
+    /// Room for up to <paramref name="count"/> restored change records, for the caller to read into
+    /// (format 3), at most what is left of the current page; see <see cref="RestoreLastStamp"/>.
+    /// </summary>
+    internal Span<ChangeRecord> AppendRestoredChangesInPlace(int count) => _changes.AppendInPlace(count);
+
+    /// <summary>The last stamp given out, from a format 3 snapshot (older formats have none: it was the commit timestamp).</summary>
+    internal void RestoreLastStamp(ulong lastStamp) => _lastStamp = lastStamp;
 }

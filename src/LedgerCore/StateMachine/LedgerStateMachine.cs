@@ -45,12 +45,19 @@ public sealed partial class LedgerStateMachine
     // creation. Entries are not removed on post/void; a popped entry is checked against the store.
     private readonly PriorityQueue<int, UInt128> _expiries = new();
 
+    // Every outcome in timestamp order, for GetChangeEvents (see ChangeRecord: 144 bytes per event).
+    private readonly PagedArray<ChangeRecord> _changes = new();
+
     private readonly UndoLog _undo = new();
     private readonly int[] _failedIndexes = new int[BatchEventsMax];
     private readonly uint[] _failedResults = new uint[BatchEventsMax];
 
     // The timestamp of the last applied batch (its last event); batches must advance past it.
     private ulong _commitTimestamp;
+
+    // The last timestamp given out (to an event or an expiry). Ahead of _commitTimestamp only when a
+    // batch's expiries needed the room its events would have had (see StampBatch).
+    private ulong _lastStamp;
 
     // Initial room in each new account's transfer log (0: grow from a small array on demand).
     private readonly int _logCapacity;
@@ -83,6 +90,7 @@ public sealed partial class LedgerStateMachine
         _transfers.Reserve(transferCapacity);
         _transferStates.Reserve(transferCapacity);
         _transferIndex.EnsureCapacity(transferCapacity);
+        _changes.Reserve(transferCapacity);
 
         // Each transfer is logged under two accounts: an even share, with room for some skew.
         _logCapacity = accountCapacity == 0 ? 0 : (int)Math.Min(int.MaxValue, (2L * transferCapacity / accountCapacity) + 8);
@@ -98,7 +106,9 @@ public sealed partial class LedgerStateMachine
     public int TransferCount => _transfers.Count;
 
     /// <summary>
-    /// Creates accounts. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
+    /// Creates accounts. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported),
+    /// or later if pending transfers expiring first need those stamps (see <see cref="GetChangeEvents"/>).
+    /// Pending transfers whose deadline is at or before <paramref name="timestamp"/> expire first.
     /// </summary>
     /// <param name="batch">At most <see cref="BatchEventsMax"/> accounts.</param>
     /// <param name="timestamp">The batch's timestamp in nanoseconds; every event's timestamp must be later
@@ -124,7 +134,8 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>
-    /// Creates transfers. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
+    /// Creates transfers. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported),
+    /// or later if pending transfers expiring first need those stamps (see <see cref="GetChangeEvents"/>).
     /// Pending transfers whose deadline is at or before <paramref name="timestamp"/> expire first.
     /// </summary>
     /// <param name="batch">At most <see cref="BatchEventsMax"/> transfers.</param>
@@ -181,6 +192,7 @@ public sealed partial class LedgerStateMachine
         // of the batch is looked at, so the outcome depends only on the batch timestamp.
         ExpirePendingTransfers(timestamp);
         _commitTimestamp = timestamp;
+        timestamp = StampBatch(timestamp, batch.Length);
 
         int n = batch.Length;
         int failed = 0;
@@ -244,6 +256,19 @@ public sealed partial class LedgerStateMachine
 
         Debug.Assert(!_undo.Recording);
         return failed;
+    }
+
+    /// <summary>
+    /// The timestamp the batch's events are stamped from: the batch timestamp, unless the expiries it
+    /// released took stamps at or past its first slot (an expiry is stamped at or after its deadline,
+    /// and every stamp is unique); then the whole batch moves just past them. Deterministic: it depends
+    /// only on the batch timestamp and the state.
+    /// </summary>
+    private ulong StampBatch(ulong timestamp, int count)
+    {
+        ulong stamp = Math.Max(timestamp, _lastStamp + (ulong)count);
+        _lastStamp = stamp;
+        return stamp;
     }
 
     /// <summary>Reverts every change recorded since the chain opened, newest first.</summary>

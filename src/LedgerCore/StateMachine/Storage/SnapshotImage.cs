@@ -10,6 +10,15 @@ internal sealed class SnapshotImage
 {
     public required ulong CommitTimestamp { get; init; }
 
+    public required ulong LastStamp { get; init; }
+
+    /// <summary>Change records are append-only too (a chain rollback truncates only past the freeze): borrowed like transfers.</summary>
+    public required ChangeRecord[][] ChangePages { get; init; }
+
+    public required int ChangePageSize { get; init; }
+
+    public required int ChangeCount { get; init; }
+
     public required Account[] Accounts { get; init; }
 
     public required Transfer[][] TransferPages { get; init; }
