@@ -44,9 +44,14 @@ public sealed class LedgerEngine : IAsyncDisposable
     private readonly LedgerMetrics _metrics;
     private readonly ILogger _logger;
 
+    // Journal records that recovery skipped as stale (older fencing token): the change feed leaves them
+    // out, as the state machine did. Empty unless the directory was written by a writer below a newer one.
+    private readonly IReadOnlySet<long> _staleSequences;
+
     private LedgerEngine(LedgerOptions options, FileStream directoryLock, IStorage storage, UInt128 ledgerId, ulong epoch,
-        LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, LedgerRecovery recovery, TimeProvider clock, ILogger logger)
+        LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, IReadOnlySet<long> staleSequences, LedgerRecovery recovery, TimeProvider clock, ILogger logger)
     {
+        _staleSequences = staleSequences;
         _logger = logger;
         _lock = directoryLock;
         _storage = storage;
@@ -80,6 +85,12 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>The ledger's identity, fixed when its data directory was created.</summary>
     public UInt128 LedgerId { get; }
 
+    /// <summary>
+    /// The most events one create call may carry: <see cref="LedgerOptions.MaxBatchSize"/> as opened
+    /// (adapters such as the TCP server announce it to their clients).
+    /// </summary>
+    public int MaxBatchSize => _maxBatchSize;
+
     /// <summary>This writer's fencing token, durably raised when it opened the directory.</summary>
     public ulong Epoch { get; }
 
@@ -107,7 +118,7 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">An option is invalid (see <see cref="LedgerOptions.Validate"/>).</exception>
     /// <exception cref="LedgerLockedException">Another engine has the directory open.</exception>
-    /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch.</exception>
+    /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch or a token in the journal.</exception>
     /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
     /// <exception cref="IOException">The directory cannot be read or written.</exception>
 #pragma warning disable RS0026, RS0027 // Both overloads take an optional token, as .NET's own Open/Connect pairs do; nothing has shipped yet.
@@ -123,7 +134,7 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <param name="cancellationToken">Cancels recovery.</param>
     /// <exception cref="ArgumentException">An option is invalid (see <see cref="LedgerOptions.Validate"/>).</exception>
     /// <exception cref="LedgerLockedException">Another engine has the directory open.</exception>
-    /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch.</exception>
+    /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch or a token in the journal.</exception>
     /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
     /// <exception cref="IOException">The directory cannot be read or written.</exception>
     public static Task<LedgerEngine> OpenAsync(LedgerOptions options, ILogger? logger, CancellationToken cancellationToken = default)
@@ -153,15 +164,24 @@ public sealed class LedgerEngine : IAsyncDisposable
                 throw new StaleFencingTokenException($"Fencing token {token} is below the epoch {storedEpoch} stored in '{options.DataDirectory}': a newer writer has opened this ledger.");
             }
 
-            ulong epoch = options.FencingToken ?? (storedEpoch + 1);
-            DataDirectory.Write(storage, ledgerId, epoch);
-
             TimeSpan loadStarted = started.Elapsed;
             (LedgerStateMachine machine, long snapshotSequence, ulong snapshotToken) = LoadNewestSnapshot(storage, ledgerId, options);
             TimeSpan snapshotLoad = started.Elapsed - loadStarted;
             var replay = new JournalReplay(machine, snapshotToken);
             cancellationToken.ThrowIfCancellationRequested();
             JournalScan scan = JournalReader.Read(storage, ledgerId, snapshotSequence, untilSequence: long.MaxValue, repairTail: true, replay.Apply);
+
+            // The metadata file can lag the journal (restored from an older copy, or lost): the journal's own
+            // tokens are the last word. A writer below them would journal batches that nobody ever applies.
+            ulong journalToken = replay.HighestFencingToken;
+            if (options.FencingToken is { } explicitToken && explicitToken < journalToken)
+            {
+                throw new StaleFencingTokenException($"Fencing token {explicitToken} is below the token {journalToken} already in the journal of '{options.DataDirectory}': a newer writer has written this ledger.");
+            }
+
+            // The epoch is durable before the first batch that carries it can be journaled.
+            ulong epoch = options.FencingToken ?? (Math.Max(storedEpoch, journalToken) + 1);
+            DataDirectory.Write(storage, ledgerId, epoch);
             // With no record after the snapshot, the journal may end before it (a cut or lost tail the snapshot
             // holds): appending there would put the next sequence after an older one, a gap the next recovery
             // cuts as a torn tail. Such a writer starts a new segment, named after its first sequence.
@@ -171,7 +191,7 @@ public sealed class LedgerEngine : IAsyncDisposable
             if (scan.TruncatedBytes > 0) LedgerLog.TailTruncated(logger, scan.TruncatedBytes, scan.TruncationReason ?? "torn write");
             if (replay.StaleRecordsSkipped > 0) LedgerLog.StaleRecordsSkipped(logger, replay.StaleRecordsSkipped);
             LedgerLog.Recovered(logger, ledgerId, epoch, snapshotSequence, replay.Records, replay.Events, (long)recovery.Duration.TotalMilliseconds);
-            return new LedgerEngine(options, directoryLock, storage, ledgerId, epoch, machine, writer, scan.LastSequence, replay.HighestFencingToken, recovery, clock, logger);
+            return new LedgerEngine(options, directoryLock, storage, ledgerId, epoch, machine, writer, scan.LastSequence, replay.HighestFencingToken, replay.StaleSequences, recovery, clock, logger);
         }
         catch
         {
@@ -259,13 +279,15 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>
     /// The change feed: every committed batch from <paramref name="fromSequence"/> on, in order and
     /// once each, first from the journal and then live as batches commit, until cancelled or the engine
-    /// is disposed. Sequences start at 1; 0 means from the beginning.
+    /// is disposed. Sequences start at 1; 0 means from the beginning. A journal record that the state
+    /// machine never applied (a stale writer's: its fencing token is below one journaled before it) is
+    /// left out, so sequences can skip; every batch delivered was applied.
     /// </summary>
     /// <exception cref="InvalidOperationException">The requested sequences were compacted into a snapshot.</exception>
     public async IAsyncEnumerable<CommittedBatch> ReadCommittedAsync(long fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fromSequence);
-        using var cursor = new JournalCursor(_storage, LedgerId, fromSequence);
+        using var cursor = new JournalCursor(_storage, LedgerId, fromSequence, _staleSequences);
         var batches = new List<CommittedBatch>();
         while (true)
         {

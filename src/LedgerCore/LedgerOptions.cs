@@ -41,8 +41,9 @@ public sealed class LedgerOptions
 
     /// <summary>
     /// An epoch from an external leader election. When set, it must be at least the epoch stored in the
-    /// directory or open fails with <see cref="StaleFencingTokenException"/>; the stored epoch is raised to
-    /// it. When null, open raises the stored epoch by one.
+    /// directory and every fencing token already in its journal, or open fails with
+    /// <see cref="StaleFencingTokenException"/>; the stored epoch is raised to it. When null, open takes
+    /// one more than the higher of the stored epoch and the journal's highest token.
     /// </summary>
     public ulong? FencingToken { get; set; }
 

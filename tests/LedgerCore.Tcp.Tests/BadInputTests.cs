@@ -159,15 +159,27 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task Array_header_claiming_more_items_than_the_body_holds_is_malformed_without_allocating()
+    public async Task Array_header_claiming_more_items_than_the_body_holds_is_refused_without_allocating()
     {
+        // Above the limit: BatchTooLarge, whatever the body holds (the count is checked against the limit first).
         await using RawConnection raw = await RawConnection.ConnectAsync(_ledger.Port);
-        var body = new byte[5];
-        body[0] = 0xDD; // array 32
-        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), 2_000_000_000);
-        await raw.SendRawBodyAsync(TcpOperation.CreateTransfers, 13, body);
-        Assert.That((await raw.ReadErrorAsync()).Code, Is.EqualTo(LedgerTcpErrorCode.MalformedBody));
+        await raw.SendRawBodyAsync(TcpOperation.CreateTransfers, 13, Array32Header(2_000_000_000));
+        (LedgerTcpErrorCode code, ulong id, _) = await raw.ReadErrorAsync();
+        Assert.That((code, id), Is.EqualTo((LedgerTcpErrorCode.BatchTooLarge, 13UL)));
+
+        // Within the limit but longer than the body: malformed.
+        await raw.SendRawBodyAsync(TcpOperation.CreateTransfers, 14, Array32Header(LedgerOptions.BatchEventsMax));
+        (code, id, _) = await raw.ReadErrorAsync();
+        Assert.That((code, id), Is.EqualTo((LedgerTcpErrorCode.MalformedBody, 14UL)));
         await AssertStillUsableAsync(raw);
+
+        static byte[] Array32Header(uint count)
+        {
+            var body = new byte[5];
+            body[0] = 0xDD; // array 32
+            BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), count);
+            return body;
+        }
     }
 
     [Test]

@@ -66,6 +66,30 @@ public sealed class CodecTests
     }
 
     [Test]
+    public void A_handshake_response_with_appended_elements_is_read_and_one_with_fewer_is_malformed()
+    {
+        var expected = new HandshakeResponse(1, UInt128.MaxValue - 3, 65_536, 300, 32, 442);
+        using var buffer = new FrameBuffer(0);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(8);
+        writer.Write(1U);
+        ModelCodec.Write(ref writer, expected.LedgerId);
+        writer.Write(65_536);
+        writer.Write(300);
+        writer.Write(32);
+        writer.Write(442);
+        writer.WriteMapHeader(1); // a future field of any type
+        writer.Write("x");
+        writer.Write(1.5);
+        writer.Write("another");
+        writer.Flush();
+        Assert.That(BodyCodec.ReadHandshakeResponse(buffer.Complete(TcpOperation.Handshake, 1)[FrameHeader.Size..]), Is.EqualTo(expected));
+
+        byte[] five = [0x95, 0x01, 0xC4, 0x10, .. new byte[16], 0x01, 0x01, 0x01];
+        Assert.Throws<MessagePackSerializationException>(() => BodyCodec.ReadHandshakeResponse(five));
+    }
+
+    [Test]
     public void Header_is_little_endian_as_documented()
     {
         var header = new byte[FrameHeader.Size];

@@ -18,19 +18,45 @@ internal sealed class RawConnection : IAsyncDisposable
         _reader = new FrameReader(_stream, 16 * 1024 * 1024);
     }
 
-    public static async Task<RawConnection> ConnectAsync(int port, bool handshake = true)
+    /// <summary>What the server announced in the handshake (default when connected without one).</summary>
+    public HandshakeResponse Handshake { get; private set; }
+
+    public static async Task<RawConnection> ConnectAsync(int port, bool handshake = true, string? token = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync("127.0.0.1", port);
         var connection = new RawConnection(socket);
         if (handshake)
         {
-            await connection.SendAsync(TcpOperation.Handshake, 1, (ref MessagePackWriter w) => BodyCodec.WriteHandshakeRequest(ref w, null));
-            (FrameHeader header, _) = await connection.ReadAsync();
+            await connection.SendAsync(TcpOperation.Handshake, 1, (ref MessagePackWriter w) => BodyCodec.WriteHandshakeRequest(ref w, token));
+            (FrameHeader header, byte[] body) = await connection.ReadAsync();
             if (header.Operation != TcpOperation.Handshake) throw new InvalidOperationException($"handshake answered with {header.Operation}");
+            connection.Handshake = BodyCodec.ReadHandshakeResponse(body);
         }
 
         return connection;
+    }
+
+    /// <summary>Every frame until the server closes (EOF or reset), in arrival order; throws if it does not close in time.</summary>
+    public async Task<List<(FrameHeader Header, byte[] Body)>> ReadUntilClosedAsync(TimeSpan? timeout = null)
+    {
+        var frames = new List<(FrameHeader, byte[])>();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        for (int i = 0; i < 10_000; i++)
+        {
+            try
+            {
+                Frame? frame = await _reader.ReadAsync(cts.Token);
+                if (frame is null) return frames;
+                using (frame) frames.Add((frame.Header, frame.Body.ToArray()));
+            }
+            catch (IOException)
+            {
+                return frames;
+            }
+        }
+
+        throw new InvalidOperationException("the server kept sending");
     }
 
     public delegate void BodyWriter(ref MessagePackWriter writer);

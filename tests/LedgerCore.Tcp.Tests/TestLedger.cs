@@ -20,13 +20,15 @@ internal sealed class TestLedger : IAsyncDisposable
 
     public int Port => Server.Port;
 
-    public static async Task<TestLedger> StartAsync(Action<LedgerTcpServerOptions>? configure = null)
+    public static async Task<TestLedger> StartAsync(Action<LedgerTcpServerOptions>? configure = null, Action<LedgerOptions>? configureEngine = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         string directory = Path.Combine(Path.GetTempPath(), $"ledgercore-tcp-tests-{Guid.NewGuid():N}");
-        LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = directory });
+        var engineOptions = new LedgerOptions { DataDirectory = directory };
+        configureEngine?.Invoke(engineOptions);
+        LedgerEngine engine = await LedgerEngine.OpenAsync(engineOptions);
         var options = new LedgerTcpServerOptions();
         configure?.Invoke(options);
-        var server = new LedgerTcpServer(engine, options);
+        var server = new LedgerTcpServer(engine, options, logger);
         await server.StartAsync();
         return new TestLedger(directory, engine, server);
     }

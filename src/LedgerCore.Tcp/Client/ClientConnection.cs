@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using LedgerCore.Tcp.Protocol;
 
 namespace LedgerCore.Tcp;
@@ -20,6 +21,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly FrameReader _reader;
     private readonly string _endpoint;
     private readonly TimeSpan _requestTimeout;
+    private readonly int _ownResultsMax;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private Task _readLoop = Task.CompletedTask;
@@ -35,10 +37,17 @@ internal sealed class ClientConnection : IAsyncDisposable
         _reader = new FrameReader(stream, options.MaxFrameBytes);
         _endpoint = $"{options.Host}:{options.Port}";
         _requestTimeout = options.RequestTimeout;
+        _ownResultsMax = BodyCodec.ResultsMaxFor(options.MaxFrameBytes);
     }
 
     /// <summary>What the server said in its handshake.</summary>
     public HandshakeResponse Handshake { get; private set; }
+
+    /// <summary>The server's records bound, lowered to what fits this client's own frame limit.</summary>
+    public int ResultsMax => Math.Min(Handshake.ResultsMax, _ownResultsMax);
+
+    /// <summary>The server's create bound, lowered likewise.</summary>
+    public int BatchEventsMax => Math.Min(Handshake.BatchEventsMax, ResultsMax);
 
     /// <summary>Why the connection failed, or null while it is usable.</summary>
     public LedgerTcpConnectionException? Fault => Volatile.Read(ref _fault);
@@ -57,16 +66,23 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             await socket.ConnectAsync(options.Host, options.Port, timer.Token).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
-            if (options.Tls is { } tls)
+            SslClientAuthenticationOptions? tls = options.Tls ?? (options.ClientCertificate is null ? null : new SslClientAuthenticationOptions());
+            if (tls is not null)
             {
                 var secure = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = secure;
                 tls.TargetHost ??= options.Host;
+                if (options.ClientCertificate is { } mine)
+                {
+                    if (!mine.HasPrivateKey) throw new ArgumentException($"The client certificate {mine.Subject} has no private key: it could not prove it is ours.", nameof(options));
+                    tls.ClientCertificateContext = SslStreamCertificateContext.Create(mine, additionalCertificates: null, offline: true);
+                }
+
                 await secure.AuthenticateAsClientAsync(tls, timer.Token).ConfigureAwait(false);
             }
 
             var connection = new ClientConnection(socket, stream, options);
-            await connection.HandshakeAsync(options.AuthToken, timer.Token).ConfigureAwait(false);
+            await connection.HandshakeAsync(options.AuthToken, overTls: tls is not null, timer.Token).ConfigureAwait(false);
             connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
             return connection;
         }
@@ -138,14 +154,22 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
     }
 
-    private async Task HandshakeAsync(string? token, CancellationToken cancellationToken)
+    private async Task HandshakeAsync(string? token, bool overTls, CancellationToken cancellationToken)
     {
         using var request = new FrameBuffer(64);
         BodyCodec.WriteValue(request, token, BodyCodec.WriteHandshakeRequest);
-        await _stream.WriteAsync(request.Complete(TcpOperation.Handshake, HandshakeRequestId), cancellationToken).ConfigureAwait(false);
+        Frame? first;
+        try
+        {
+            await _stream.WriteAsync(request.Complete(TcpOperation.Handshake, HandshakeRequestId), cancellationToken).ConfigureAwait(false);
+            first = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (overTls && ex is IOException or AuthenticationException)
+        {
+            throw ClosedDuringHandshake(overTls, ex);
+        }
 
-        using Frame frame = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new LedgerTcpConnectionException($"{_endpoint} closed the connection during the handshake.", LedgerTcpErrorCode.None, null);
+        using Frame frame = first ?? throw ClosedDuringHandshake(overTls, null);
         if (frame.Header.Operation == TcpOperation.Error)
         {
             (LedgerTcpErrorCode code, string message) = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadError);
@@ -153,8 +177,19 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
 
         if (frame.Header.Operation != TcpOperation.Handshake) throw new LedgerTcpException(LedgerTcpErrorCode.HandshakeRequired, $"Expected a handshake response, got operation {frame.Header.Operation}.");
-        Handshake = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadHandshakeResponse);
+        Handshake = BodyCodec.ReadHandshakeResponse(frame.Body);
     }
+
+    /// <summary>
+    /// With TLS 1.3 the client's side of the TLS handshake completes before the server has judged the
+    /// client's certificate, so a refusal shows only now: as the connection closing, without an error frame.
+    /// </summary>
+    private LedgerTcpConnectionException ClosedDuringHandshake(bool overTls, Exception? cause) => new(
+        overTls
+            ? $"{_endpoint} closed the connection during the handshake without an error frame: over TLS this means the server refused the TLS handshake, typically the client certificate (missing, untrusted, expired or not pinned); the server's log says why."
+            : $"{_endpoint} closed the connection during the handshake.",
+        LedgerTcpErrorCode.None,
+        cause);
 
     private async Task WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {

@@ -14,6 +14,9 @@ namespace LedgerCore.Tcp;
 /// <see cref="LedgerTcpException"/> of code <see cref="LedgerTcpErrorCode.OutcomeUnknown"/>, its outcome
 /// is unknown: resubmit the same ids (creation is idempotent and answers <c>Exists</c>).</para>
 /// <para>After a lost connection the next call connects again (see <see cref="LedgerTcpClientOptions.AutoReconnect"/>).</para>
+/// <para>Requests are bounded by what the server announced in its handshake: <see cref="BatchEventsMax"/>
+/// events per create and <see cref="ResultsMax"/> ids per lookup (larger requests are refused before
+/// sending), and at most <see cref="ResultsMax"/> records per filter or query answer.</para>
 /// <para>Thread-safe.</para>
 /// </remarks>
 public sealed class LedgerTcpClient : IAsyncDisposable
@@ -21,17 +24,37 @@ public sealed class LedgerTcpClient : IAsyncDisposable
     private readonly LedgerTcpClientOptions _options;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private ClientConnection? _connection;
+
+    // The most recent connection, kept after disposal so the announced limits stay readable.
+    private ClientConnection _latest;
     private int _disposed;
 
     private LedgerTcpClient(LedgerTcpClientOptions options, ClientConnection connection)
     {
         _options = options;
         _connection = connection;
+        _latest = connection;
         LedgerId = connection.Handshake.LedgerId;
     }
 
     /// <summary>The identity of the ledger behind the server, from the handshake.</summary>
     public UInt128 LedgerId { get; }
+
+    /// <summary>
+    /// The most events one <see cref="CreateAccountsAsync"/> or <see cref="CreateTransfersAsync"/> call
+    /// may carry: the server's announced <c>batch_events_max</c> (its engine's batch size, within what
+    /// fits a frame), lowered if need be so the answer fits <see cref="LedgerTcpClientOptions.MaxFrameBytes"/>.
+    /// From the latest handshake; 8190 with both sides' defaults. Split larger batches.
+    /// </summary>
+    public int BatchEventsMax => _latest.BatchEventsMax;
+
+    /// <summary>
+    /// The most ids one lookup may carry and the most records a filter or query answers: the server's
+    /// announced <c>results_max</c> (what fits its frame limit), lowered if need be to what fits
+    /// <see cref="LedgerTcpClientOptions.MaxFrameBytes"/>. From the latest handshake; 8190 with both
+    /// sides' defaults. Page through longer results by timestamp.
+    /// </summary>
+    public int ResultsMax => _latest.ResultsMax;
 
     /// <summary>Whether the current connection is usable (a lost one is replaced on the next call).</summary>
     public bool IsConnected => Volatile.Read(ref _connection) is { IsOpen: true };
@@ -39,7 +62,11 @@ public sealed class LedgerTcpClient : IAsyncDisposable
     /// <summary>Connects, negotiates TLS when configured, and completes the handshake.</summary>
     /// <exception cref="LedgerTcpException">The server refused the handshake (e.g. <see cref="LedgerTcpErrorCode.AuthenticationFailed"/>, <see cref="LedgerTcpErrorCode.TooManyConnections"/>).</exception>
     /// <exception cref="TimeoutException">Not connected within <see cref="LedgerTcpClientOptions.ConnectTimeout"/>.</exception>
-    /// <exception cref="IOException">The connection failed (including TLS).</exception>
+    /// <exception cref="IOException">The connection failed (including TLS). A server that refuses the client
+    /// certificate (mutual TLS) closes the connection without an error frame: a <see cref="LedgerTcpConnectionException"/>
+    /// that says the server refused the TLS handshake.</exception>
+    /// <exception cref="System.Security.Authentication.AuthenticationException">The server's certificate was not trusted.</exception>
+    /// <exception cref="ArgumentException"><see cref="LedgerTcpClientOptions.ClientCertificate"/> has no private key.</exception>
     public static async Task<LedgerTcpClient> ConnectAsync(LedgerTcpClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -54,53 +81,53 @@ public sealed class LedgerTcpClient : IAsyncDisposable
 
     /// <summary>Creates accounts durably; see <see cref="LedgerEngine.CreateAccountsAsync"/>.</summary>
     /// <returns>The events that failed, ordered by index.</returns>
-    /// <exception cref="ArgumentException">More than 8190 accounts.</exception>
+    /// <exception cref="ArgumentException">More than <see cref="BatchEventsMax"/> accounts; nothing was sent.</exception>
     public Task<CreateAccountsResult[]> CreateAccountsAsync(ReadOnlyMemory<Account> accounts, CancellationToken cancellationToken = default)
     {
-        FrameBuffer request = Batch(accounts.Span, ModelCodec.Write, ModelCodec.EventBytesMax);
+        FrameBuffer request = Batch(accounts.Span, ModelCodec.Write, ModelCodec.EventBytesMax, BatchEventsMax, nameof(BatchEventsMax));
         return CallAsync(TcpOperation.CreateAccounts, request, static body => BodyCodec.ReadArray(body, BodyCodec.ReadAccountFailure, int.MaxValue, pooled: false, out _), cancellationToken);
     }
 
     /// <summary>Creates transfers durably; see <see cref="LedgerEngine.CreateTransfersAsync"/>.</summary>
     /// <returns>The events that failed, ordered by index.</returns>
-    /// <exception cref="ArgumentException">More than 8190 transfers.</exception>
+    /// <exception cref="ArgumentException">More than <see cref="BatchEventsMax"/> transfers; nothing was sent.</exception>
     public Task<CreateTransfersResult[]> CreateTransfersAsync(ReadOnlyMemory<Transfer> transfers, CancellationToken cancellationToken = default)
     {
-        FrameBuffer request = Batch(transfers.Span, ModelCodec.Write, ModelCodec.EventBytesMax);
+        FrameBuffer request = Batch(transfers.Span, ModelCodec.Write, ModelCodec.EventBytesMax, BatchEventsMax, nameof(BatchEventsMax));
         return CallAsync(TcpOperation.CreateTransfers, request, static body => BodyCodec.ReadArray(body, BodyCodec.ReadTransferFailure, int.MaxValue, pooled: false, out _), cancellationToken);
     }
 
     /// <summary>The accounts with these ids that exist, in request order; see <see cref="LedgerEngine.LookupAccountsAsync"/>.</summary>
-    /// <exception cref="ArgumentException">More than 8190 ids.</exception>
+    /// <exception cref="ArgumentException">More than <see cref="ResultsMax"/> ids; nothing was sent.</exception>
     public Task<Account[]> LookupAccountsAsync(ReadOnlyMemory<UInt128> ids, CancellationToken cancellationToken = default)
     {
-        FrameBuffer request = Batch(ids.Span, BodyCodec.WriteId, BodyCodec.IdBytes);
+        FrameBuffer request = Batch(ids.Span, BodyCodec.WriteId, BodyCodec.IdBytes, ResultsMax, nameof(ResultsMax));
         return CallAsync(TcpOperation.LookupAccounts, request, static body => BodyCodec.ReadArray(body, ModelCodec.ReadAccount, int.MaxValue, pooled: false, out _), cancellationToken);
     }
 
     /// <summary>The transfers with these ids that exist, in request order; see <see cref="LedgerEngine.LookupTransfersAsync"/>.</summary>
-    /// <exception cref="ArgumentException">More than 8190 ids.</exception>
+    /// <exception cref="ArgumentException">More than <see cref="ResultsMax"/> ids; nothing was sent.</exception>
     public Task<Transfer[]> LookupTransfersAsync(ReadOnlyMemory<UInt128> ids, CancellationToken cancellationToken = default)
     {
-        FrameBuffer request = Batch(ids.Span, BodyCodec.WriteId, BodyCodec.IdBytes);
+        FrameBuffer request = Batch(ids.Span, BodyCodec.WriteId, BodyCodec.IdBytes, ResultsMax, nameof(ResultsMax));
         return CallAsync(TcpOperation.LookupTransfers, request, static body => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, int.MaxValue, pooled: false, out _), cancellationToken);
     }
 
-    /// <summary>See <see cref="LedgerEngine.GetAccountTransfersAsync"/>.</summary>
+    /// <summary>See <see cref="LedgerEngine.GetAccountTransfersAsync"/>; at most <see cref="ResultsMax"/> records (the limit is lowered to it).</summary>
     public Task<Transfer[]> GetAccountTransfersAsync(AccountFilter filter, CancellationToken cancellationToken = default) =>
-        CallAsync(TcpOperation.GetAccountTransfers, Value(filter, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, int.MaxValue, pooled: false, out _), cancellationToken);
+        CallAsync(TcpOperation.GetAccountTransfers, Value(filter with { Limit = Math.Min(filter.Limit, (uint)ResultsMax) }, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, int.MaxValue, pooled: false, out _), cancellationToken);
 
-    /// <summary>See <see cref="LedgerEngine.GetAccountBalancesAsync"/>.</summary>
+    /// <summary>See <see cref="LedgerEngine.GetAccountBalancesAsync"/>; at most <see cref="ResultsMax"/> records (the limit is lowered to it).</summary>
     public Task<AccountBalance[]> GetAccountBalancesAsync(AccountFilter filter, CancellationToken cancellationToken = default) =>
-        CallAsync(TcpOperation.GetAccountBalances, Value(filter, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadAccountBalance, int.MaxValue, pooled: false, out _), cancellationToken);
+        CallAsync(TcpOperation.GetAccountBalances, Value(filter with { Limit = Math.Min(filter.Limit, (uint)ResultsMax) }, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadAccountBalance, int.MaxValue, pooled: false, out _), cancellationToken);
 
-    /// <summary>See <see cref="LedgerEngine.QueryAccountsAsync"/>.</summary>
+    /// <summary>See <see cref="LedgerEngine.QueryAccountsAsync"/>; at most <see cref="ResultsMax"/> records (the limit is lowered to it).</summary>
     public Task<Account[]> QueryAccountsAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
-        CallAsync(TcpOperation.QueryAccounts, Value(filter, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadAccount, int.MaxValue, pooled: false, out _), cancellationToken);
+        CallAsync(TcpOperation.QueryAccounts, Value(filter with { Limit = Math.Min(filter.Limit, (uint)ResultsMax) }, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadAccount, int.MaxValue, pooled: false, out _), cancellationToken);
 
-    /// <summary>See <see cref="LedgerEngine.QueryTransfersAsync"/>.</summary>
+    /// <summary>See <see cref="LedgerEngine.QueryTransfersAsync"/>; at most <see cref="ResultsMax"/> records (the limit is lowered to it).</summary>
     public Task<Transfer[]> QueryTransfersAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
-        CallAsync(TcpOperation.QueryTransfers, Value(filter, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, int.MaxValue, pooled: false, out _), cancellationToken);
+        CallAsync(TcpOperation.QueryTransfers, Value(filter with { Limit = Math.Min(filter.Limit, (uint)ResultsMax) }, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, int.MaxValue, pooled: false, out _), cancellationToken);
 
     /// <summary>A round trip through the server (not the engine): checks liveness and measures latency.</summary>
     /// <returns>The round-trip time.</returns>
@@ -122,9 +149,10 @@ public sealed class LedgerTcpClient : IAsyncDisposable
         _connectLock.Dispose();
     }
 
-    private static FrameBuffer Batch<T>(ReadOnlySpan<T> items, ItemWriter<T> write, int itemBytesMax)
+    private static FrameBuffer Batch<T>(ReadOnlySpan<T> items, ItemWriter<T> write, int itemBytesMax, int countMax, string limitName)
     {
-        if (items.Length > BodyCodec.BatchEventsMax) throw new ArgumentException($"A batch holds at most {BodyCodec.BatchEventsMax} items; this one holds {items.Length}.", nameof(items));
+        // Checked against the latest handshake's limits; should a reconnect lower them, the server refuses with BatchTooLarge.
+        if (items.Length > countMax) throw new ArgumentException($"The server takes at most {countMax} items in this request ({limitName}); this one holds {items.Length}. Split it.", nameof(items));
         var request = new FrameBuffer(5 + (items.Length * itemBytesMax));
         BodyCodec.WriteArray(request, items, write);
         return request;
@@ -180,6 +208,7 @@ public sealed class LedgerTcpClient : IAsyncDisposable
 
             if (current is not null) await current.DisposeAsync().ConfigureAwait(false);
             Volatile.Write(ref _connection, fresh);
+            Volatile.Write(ref _latest, fresh);
             return fresh;
         }
         finally

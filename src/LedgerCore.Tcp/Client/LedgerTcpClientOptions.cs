@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 
 namespace LedgerCore.Tcp;
 
@@ -38,6 +39,15 @@ public sealed class LedgerTcpClientOptions
     /// </summary>
     public SslClientAuthenticationOptions? Tls { get; set; }
 
+    /// <summary>
+    /// The certificate, with its private key, presented to a server that requires client certificates
+    /// (mutual TLS). Setting it implies TLS: <see cref="Tls"/>, or default options (the server's
+    /// certificate checked against the machine's trust) when that is null. When set it replaces
+    /// <see cref="SslClientAuthenticationOptions.ClientCertificateContext"/> of <see cref="Tls"/>; to send
+    /// intermediate certificates too, leave it null and set that context instead.
+    /// </summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
     /// <summary>Time allowed to connect, including TLS and the handshake (10 s by default).</summary>
     public TimeSpan ConnectTimeout
     {
@@ -55,7 +65,11 @@ public sealed class LedgerTcpClientOptions
         set => _requestTimeout = value == Timeout.InfiniteTimeSpan || (value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive (at most 24 days) or infinite.");
     }
 
-    /// <summary>The largest response frame accepted (2 MiB by default); a longer one drops the connection.</summary>
+    /// <summary>
+    /// The largest response frame accepted (2 MiB by default); a longer one drops the connection. The
+    /// client bounds its requests so that answers fit it as well as the server's limit (see
+    /// <see cref="LedgerTcpClient.ResultsMax"/>).
+    /// </summary>
     public int MaxFrameBytes
     {
         get => _maxFrameBytes;

@@ -17,6 +17,21 @@ internal static class BodyCodec
     /// <summary>Encoded size of a 16-byte id (bin 8 header plus payload).</summary>
     public const int IdBytes = 18;
 
+    /// <summary>The widest MessagePack array header (array 32), counted in every bound so any encoding of the header fits.</summary>
+    public const int ArrayHeaderBytesMax = 5;
+
+    /// <summary>Elements of the handshake response this code knows; later ones are ignored (fields are only ever appended).</summary>
+    private const int HandshakeResponseFields = 6;
+
+    /// <summary>
+    /// The most records one array body may hold in a frame of <paramref name="maxFrameBytes"/>: every
+    /// record at its widest compact encoding (an account or transfer, <see cref="ModelCodec.EventBytesMax"/>
+    /// bytes; balances, create results and ids are smaller), behind the header and the widest array
+    /// header, and never more than <see cref="BatchEventsMax"/>. With the 2 MiB default this is 8190.
+    /// </summary>
+    public static int ResultsMaxFor(int maxFrameBytes) =>
+        Math.Min(BatchEventsMax, (maxFrameBytes - FrameHeader.Size - ArrayHeaderBytesMax) / ModelCodec.EventBytesMax);
+
     public static void WriteArray<T>(FrameBuffer buffer, ReadOnlySpan<T> items, ItemWriter<T> write)
     {
         var writer = new MessagePackWriter(buffer);
@@ -36,12 +51,16 @@ internal static class BodyCodec
     /// Reads an array body into an exact-length array, or — with <paramref name="pooled"/> — into an
     /// array rented from <see cref="ArrayPool{T}.Shared"/> whose first <paramref name="count"/> items are valid.
     /// </summary>
-    /// <exception cref="FrameException">More than <paramref name="countMax"/> items (checked before allocating).</exception>
+    /// <exception cref="FrameException">More than <paramref name="countMax"/> items (checked before allocating, and before the body's length).</exception>
     public static T[] ReadArray<T>(ReadOnlyMemory<byte> body, ItemReader<T> read, int countMax, bool pooled, out int count)
     {
+        // The count is checked against the limit before against the body, so an array header above the
+        // limit is BatchTooLarge whatever follows it (docs/protocol.md, "Which error wins").
         var reader = new SpanReader(body.Span);
-        count = reader.ReadArrayHeader();
-        if (count > countMax) throw new FrameException(LedgerTcpErrorCode.BatchTooLarge, $"The batch holds {count} items; at most {countMax} are allowed.");
+        long declared = reader.ReadArrayCount();
+        if (declared > countMax) throw new FrameException(LedgerTcpErrorCode.BatchTooLarge, $"The request holds {declared} items; this server takes at most {countMax}.");
+        if (declared > reader.Remaining) throw SpanReader.ArrayTooLong(declared, reader.Remaining);
+        count = (int)declared;
 
         T[] items = pooled ? ArrayPool<T>.Shared.Rent(Math.Max(count, 1)) : (count == 0 ? [] : new T[count]);
         try
@@ -80,18 +99,25 @@ internal static class BodyCodec
 
     public static void WriteHandshakeResponse(ref MessagePackWriter writer, in HandshakeResponse response)
     {
-        writer.WriteArrayHeader(5);
+        writer.WriteArrayHeader(HandshakeResponseFields);
         writer.Write(response.Version);
         ModelCodec.Write(ref writer, response.LedgerId);
         writer.Write(response.MaxFrameBytes);
         writer.Write(response.BatchEventsMax);
         writer.Write(response.MaxInFlight);
+        writer.Write(response.ResultsMax);
     }
 
-    public static HandshakeResponse ReadHandshakeResponse(ref SpanReader reader)
+    /// <summary>
+    /// Reads the fields this code knows and ignores any appended after them (and their bytes): a newer
+    /// server may announce more without breaking this client.
+    /// </summary>
+    public static HandshakeResponse ReadHandshakeResponse(ReadOnlyMemory<byte> body)
     {
-        ModelCodec.ExpectArray(ref reader, 5, "handshake response");
-        return new HandshakeResponse(reader.ReadUInt32(), ModelCodec.ReadUInt128(ref reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        var reader = new SpanReader(body.Span);
+        int fields = reader.ReadArrayHeader();
+        if (fields < HandshakeResponseFields) throw new MessagePackSerializationException($"A handshake response is an array of at least {HandshakeResponseFields} elements, not {fields}.");
+        return new HandshakeResponse(reader.ReadUInt32(), ModelCodec.ReadUInt128(ref reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
     }
 
     public static void WriteError(ref MessagePackWriter writer, in (LedgerTcpErrorCode Code, string Message) error)

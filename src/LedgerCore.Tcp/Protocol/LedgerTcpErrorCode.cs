@@ -25,10 +25,10 @@ public enum LedgerTcpErrorCode : uint
     /// <summary>The body is not the MessagePack the operation expects; the frame was skipped.</summary>
     MalformedBody = 5,
 
-    /// <summary>The batch holds more than 8190 events or ids; nothing of it was applied.</summary>
+    /// <summary>The request holds more events than the handshake's <c>batch_events_max</c>, or more ids than its <c>results_max</c>; nothing of it was applied.</summary>
     BatchTooLarge = 6,
 
-    /// <summary>An operation arrived before a successful handshake, or a second handshake arrived. Closes.</summary>
+    /// <summary>An operation arrived before a successful handshake. Closes.</summary>
     HandshakeRequired = 7,
 
     /// <summary>The handshake's token does not match the server's. Closes.</summary>
@@ -40,7 +40,7 @@ public enum LedgerTcpErrorCode : uint
     /// <summary>The handshake did not complete in time. Closes.</summary>
     HandshakeTimeout = 10,
 
-    /// <summary>No complete frame arrived within the idle timeout (including a frame left half sent). Closes.</summary>
+    /// <summary>The connection was idle for the idle timeout: no whole frame either way and no request in flight (a frame left half sent counts as idle). Closes.</summary>
     IdleTimeout = 11,
 
     /// <summary>The server is stopping and accepts no new requests. Closes.</summary>

@@ -20,21 +20,36 @@ internal ref struct SpanReader(ReadOnlySpan<byte> buffer)
     /// <summary>Whether every byte has been read.</summary>
     public readonly bool End => _position == _buffer.Length;
 
+    /// <summary>Bytes not yet read.</summary>
+    public readonly int Remaining => _buffer.Length - _position;
+
     public int ReadArrayHeader()
     {
+        long count = ReadArrayCount();
+
+        // Each element takes at least one byte: a larger count is a lie, refused before anyone allocates for it.
+        if (count > Remaining) throw ArrayTooLong(count, Remaining);
+        return (int)count;
+    }
+
+    /// <summary>
+    /// An array header's count as written, not yet checked against the bytes left: for callers that
+    /// first compare it with their own limit (then check <see cref="ArrayTooLong"/> themselves).
+    /// </summary>
+    public long ReadArrayCount()
+    {
         byte code = ReadByte();
-        long count = code switch
+        return code switch
         {
             >= 0x90 and <= 0x9F => code & 0x0F,
             0xDC => BinaryPrimitives.ReadUInt16BigEndian(Take(2)),
             0xDD => BinaryPrimitives.ReadUInt32BigEndian(Take(4)),
             _ => throw Unexpected(code, "an array"),
         };
-
-        // Each element takes at least one byte: a larger count is a lie, refused before anyone allocates for it.
-        if (count > _buffer.Length - _position) throw new MessagePackSerializationException($"An array of {count} elements cannot fit in the {_buffer.Length - _position} bytes left.");
-        return (int)count;
     }
+
+    public static MessagePackSerializationException ArrayTooLong(long count, int remaining) =>
+        new($"An array of {count} elements cannot fit in the {remaining} bytes left.");
 
     public UInt128 ReadUInt128()
     {
@@ -43,7 +58,7 @@ internal ref struct SpanReader(ReadOnlySpan<byte> buffer)
         {
             0xC4 => ReadByte(),
             0xC5 => BinaryPrimitives.ReadUInt16BigEndian(Take(2)),
-            0xC6 => checked((int)BinaryPrimitives.ReadUInt32BigEndian(Take(4))),
+            0xC6 => Length(BinaryPrimitives.ReadUInt32BigEndian(Take(4))),
             _ => throw Unexpected(code, "a 16-byte bin"),
         };
         if (length != 16) throw new MessagePackSerializationException($"A 128-bit integer must be a bin of exactly 16 bytes, not {length}.");
@@ -97,7 +112,7 @@ internal ref struct SpanReader(ReadOnlySpan<byte> buffer)
             >= 0xA0 and <= 0xBF => code & 0x1F,
             0xD9 => ReadByte(),
             0xDA => BinaryPrimitives.ReadUInt16BigEndian(Take(2)),
-            0xDB => checked((int)BinaryPrimitives.ReadUInt32BigEndian(Take(4))),
+            0xDB => Length(BinaryPrimitives.ReadUInt32BigEndian(Take(4))),
             _ => throw Unexpected(code, "a string"),
         };
         return length < 0 ? null : Encoding.UTF8.GetString(Take(length));
@@ -112,6 +127,10 @@ internal ref struct SpanReader(ReadOnlySpan<byte> buffer)
         _position += count;
         return taken;
     }
+
+    /// <summary>A 32-bit length; one beyond <see cref="int.MaxValue"/> cannot be in any body, and is refused in this protocol's words.</summary>
+    private static int Length(uint length) =>
+        length <= int.MaxValue ? (int)length : throw new MessagePackSerializationException($"A length of {length} bytes cannot fit in a body.");
 
     private static ulong NonNegative(long value) =>
         value >= 0 ? (ulong)value : throw new MessagePackSerializationException("A negative integer where an unsigned one is expected.");

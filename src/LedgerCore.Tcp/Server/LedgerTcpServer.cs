@@ -3,6 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using LedgerCore.Tcp.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LedgerCore.Tcp;
 
@@ -31,6 +34,17 @@ public sealed class LedgerTcpServer : IAsyncDisposable
     /// <summary>Creates a server for <paramref name="engine"/>; call <see cref="StartAsync"/> to listen.</summary>
     /// <exception cref="ArgumentException">The options are invalid (see <see cref="LedgerTcpServerOptions.Validate"/>).</exception>
     public LedgerTcpServer(LedgerEngine engine, LedgerTcpServerOptions options)
+        : this(engine, options, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a server for <paramref name="engine"/> that logs connection-level security events to
+    /// <paramref name="logger"/> (client certificates accepted, with their subject, and refused, with the reason),
+    /// and the details of any unexpected request failure (the client is told only that its request failed).
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (see <see cref="LedgerTcpServerOptions.Validate"/>).</exception>
+    public LedgerTcpServer(LedgerEngine engine, LedgerTcpServerOptions options, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,13 +53,20 @@ public sealed class LedgerTcpServer : IAsyncDisposable
         Address = options.Address;
         RequestedPort = options.Port;
         Certificate = options.Certificate;
+        Logger = logger ?? NullLogger.Instance;
+        ClientCertificates = options.ClientCertificates is { } clients ? new ClientCertificateValidator(clients, Logger) : null;
         TokenHash = options.AuthToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.AuthToken));
         MaxFrameBytes = options.MaxFrameBytes;
         MaxConnections = options.MaxConnections;
         MaxInFlightPerConnection = options.MaxInFlightPerConnection;
         HandshakeTimeout = options.HandshakeTimeout;
         IdleTimeout = options.IdleTimeout;
+        ResultsMax = BodyCodec.ResultsMaxFor(MaxFrameBytes);
+        BatchEventsMax = Math.Min(ResultsMax, engine.MaxBatchSize);
     }
+
+    /// <summary>Where unexpected request failures and client-certificate decisions are logged (the wire only says that a request failed).</summary>
+    internal ILogger Logger { get; }
 
     /// <summary>The port the server listens on: the one chosen by the system when the options said 0. Zero before <see cref="StartAsync"/>.</summary>
     public int Port { get; private set; }
@@ -60,9 +81,17 @@ public sealed class LedgerTcpServer : IAsyncDisposable
 
     internal System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; }
 
+    internal ClientCertificateValidator? ClientCertificates { get; }
+
     internal byte[]? TokenHash { get; }
 
     internal int MaxFrameBytes { get; }
+
+    /// <summary>The most records an answer holds, hence the most ids a lookup takes: what fits <see cref="MaxFrameBytes"/> (announced in the handshake).</summary>
+    internal int ResultsMax { get; }
+
+    /// <summary>The most events a create request takes: the engine's batch limit, within <see cref="ResultsMax"/> (announced in the handshake).</summary>
+    internal int BatchEventsMax { get; }
 
     internal int MaxConnections { get; }
 

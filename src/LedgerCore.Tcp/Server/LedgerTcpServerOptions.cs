@@ -23,6 +23,7 @@ public sealed class LedgerTcpServerOptions
     private int _maxInFlightPerConnection = 32;
     private TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(10);
     private TimeSpan _idleTimeout = TimeSpan.FromMinutes(5);
+    private string? _authToken;
 
     /// <summary>
     /// The address to listen on; <see cref="IPAddress.Loopback"/> by default. Anything but a loopback
@@ -46,15 +47,29 @@ public sealed class LedgerTcpServerOptions
     public X509Certificate2? Certificate { get; set; }
 
     /// <summary>
-    /// When set, the handshake must carry this token (compared in constant time); otherwise any
-    /// handshake is accepted. Send it only over TLS or loopback.
+    /// When set, clients must authenticate with a certificate during TLS (mutual TLS), checked as
+    /// these options say; requires <see cref="Certificate"/>. Combines with <see cref="AuthToken"/>:
+    /// with both, a client needs both; with only this, the handshake's token is not checked.
     /// </summary>
-    public string? AuthToken { get; set; }
+    public LedgerTcpClientCertificateOptions? ClientCertificates { get; set; }
 
     /// <summary>
-    /// The largest frame (16-byte header plus body) accepted, in bytes; 2 MiB by default, which holds a
-    /// full batch of 8190 events at their widest encoding (about 1.2 MB). A longer length prefix is
-    /// refused before anything is allocated.
+    /// When set, the handshake must carry this token (compared in constant time); otherwise any
+    /// handshake is accepted, whatever token it carries. Send it only over TLS or loopback.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to an empty string: that would accept a handshake without a token; use null for no authentication.</exception>
+    public string? AuthToken
+    {
+        get => _authToken;
+        set => _authToken = value is { Length: 0 } ? throw new ArgumentException("An empty token would accept handshakes without one: set a secret, or null for no authentication.", nameof(value)) : value;
+    }
+
+    /// <summary>
+    /// The largest frame (16-byte header plus body) in either direction, in bytes; 2 MiB by default,
+    /// which holds a full batch of 8190 events at their widest encoding (about 1.2 MB). A longer length
+    /// prefix is refused before anything is allocated. Below 1,212,141 bytes the server takes fewer
+    /// events and ids per request and answers fewer records (148 bytes each), so that every answer fits:
+    /// docs/protocol.md, "Limits".
     /// </summary>
     public int MaxFrameBytes
     {
@@ -87,8 +102,9 @@ public sealed class LedgerTcpServerOptions
     }
 
     /// <summary>
-    /// Time allowed for the next whole frame to arrive (5 min by default). A frame started but not
-    /// finished in time (slowloris) and a silent connection are both closed; idle clients should ping.
+    /// How long a connection may stay idle — no whole frame read or written, and no request in flight —
+    /// before it is closed (5 min by default). A frame started but not finished in time (slowloris) and
+    /// a silent connection are both closed; idle clients should ping.
     /// </summary>
     public TimeSpan IdleTimeout
     {
@@ -97,12 +113,20 @@ public sealed class LedgerTcpServerOptions
     }
 
     /// <summary>Checks what the setters cannot check alone.</summary>
-    /// <exception cref="ArgumentException">A non-loopback <see cref="Address"/> without a <see cref="Certificate"/>.</exception>
+    /// <exception cref="ArgumentException">A non-loopback <see cref="Address"/> without a <see cref="Certificate"/>;
+    /// <see cref="ClientCertificates"/> without a <see cref="Certificate"/>, with neither trusted roots nor
+    /// pins, or with a pin that is not a SHA-256 thumbprint.</exception>
     public void Validate()
     {
         if (!IPAddress.IsLoopback(Address) && Certificate is null)
         {
             throw new ArgumentException($"Listening on {Address} without TLS would expose the ledger in clear: set Certificate or listen on loopback.", nameof(Address));
+        }
+
+        if (ClientCertificates is { } clients)
+        {
+            if (Certificate is null) throw new ArgumentException("Client certificates are checked during TLS: set Certificate too.", nameof(ClientCertificates));
+            _ = clients.Validate();
         }
     }
 

@@ -1,16 +1,20 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text;
 using LedgerCore.Tcp.Protocol;
+using MessagePack;
 
 namespace LedgerCore.Tcp;
 
 /// <summary>
 /// One accepted connection: TLS (optional), handshake, then a read loop that hands each frame to a
-/// concurrent handler. Responses are written whole, one at a time, in completion order.
+/// concurrent handler. Responses are written whole, one at a time, in completion order. The
+/// connection is idle — and closed after the idle timeout — only while no frame moves in either
+/// direction and no request is in flight.
 /// </summary>
 internal sealed class ServerConnection : IDisposable
 {
@@ -19,17 +23,23 @@ internal sealed class ServerConnection : IDisposable
 
     private readonly LedgerTcpServer _server;
     private readonly Socket _socket;
+    private readonly string? _remote; // for logs: the socket cannot be asked once it is disposed
     private readonly CancellationTokenSource _stopReading = new();
+    private readonly CancellationTokenSource _idle = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _inFlight;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Stream? _stream;
     private int _aborted;
+    private int _handling;
+    private Timer? _watchdog;
+    private long _lastActivity = Stopwatch.GetTimestamp();
 
     public ServerConnection(LedgerTcpServer server, Socket socket)
     {
         _server = server;
         _socket = socket;
+        _remote = socket.RemoteEndPoint?.ToString();
         _inFlight = new SemaphoreSlim(server.MaxInFlightPerConnection, server.MaxInFlightPerConnection);
     }
 
@@ -57,6 +67,7 @@ internal sealed class ServerConnection : IDisposable
     public void Dispose()
     {
         _stopReading.Dispose();
+        _idle.Dispose();
         _writeLock.Dispose();
         _inFlight.Dispose();
     }
@@ -97,7 +108,9 @@ internal sealed class ServerConnection : IDisposable
                 {
                     var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                     _stream = tls;
-                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, handshakeTimer.Token).ConfigureAwait(false);
+                    var tlsOptions = new SslServerAuthenticationOptions { ServerCertificate = certificate };
+                    _server.ClientCertificates?.Apply(tlsOptions, _socket.RemoteEndPoint);
+                    await tls.AuthenticateAsServerAsync(tlsOptions, handshakeTimer.Token).ConfigureAwait(false);
                 }
 
                 if (!admitted)
@@ -121,7 +134,7 @@ internal sealed class ServerConnection : IDisposable
         catch (OperationCanceledException) when (!_stopReading.IsCancellationRequested)
         {
             await (handshaken
-                ? TrySendErrorAsync(0, LedgerTcpErrorCode.IdleTimeout, $"No complete frame arrived within {_server.IdleTimeout.TotalSeconds:0.###} s.")
+                ? TrySendErrorAsync(0, LedgerTcpErrorCode.IdleTimeout, $"The connection was idle (no frame in either direction, no request in flight) for {_server.IdleTimeout.TotalSeconds:0.###} s.")
                 : TrySendErrorAsync(0, LedgerTcpErrorCode.HandshakeTimeout, $"The handshake did not complete within {_server.HandshakeTimeout.TotalSeconds:0.###} s.")).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or AuthenticationException or ObjectDisposedException)
@@ -157,7 +170,7 @@ internal sealed class ServerConnection : IDisposable
         }
         catch (Exception ex) when (BodyCodec.IsMalformed(ex))
         {
-            await TrySendErrorAsync(id, LedgerTcpErrorCode.MalformedBody, "Malformed handshake: " + BodyCodec.Clip(ex.Message)).ConfigureAwait(false);
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.MalformedBody, "Malformed handshake: " + Describe(ex)).ConfigureAwait(false);
             return false;
         }
 
@@ -182,12 +195,16 @@ internal sealed class ServerConnection : IDisposable
     private FrameBuffer HandshakeResponse()
     {
         var response = new FrameBuffer(64);
-        BodyCodec.WriteValue(response, new HandshakeResponse(FrameHeader.Version, Engine.LedgerId, _server.MaxFrameBytes, BodyCodec.BatchEventsMax, _server.MaxInFlightPerConnection), BodyCodec.WriteHandshakeResponse);
+        BodyCodec.WriteValue(response, new HandshakeResponse(FrameHeader.Version, Engine.LedgerId, _server.MaxFrameBytes, _server.BatchEventsMax, _server.MaxInFlightPerConnection, _server.ResultsMax), BodyCodec.WriteHandshakeResponse);
         return response;
     }
 
     private async Task ReadLoopAsync(FrameReader reader)
     {
+        using var readCancel = CancellationTokenSource.CreateLinkedTokenSource(_stopReading.Token, _idle.Token);
+        using var watchdog = new Timer(static state => ((ServerConnection)state!).CheckIdle(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watchdog = watchdog;
+        watchdog.Change(_server.IdleTimeout, Timeout.InfiniteTimeSpan);
         while (true)
         {
             // Backpressure: at the in-flight limit, stop reading until a response has gone out.
@@ -195,9 +212,7 @@ internal sealed class ServerConnection : IDisposable
             Frame? frame;
             try
             {
-                using var idleTimer = CancellationTokenSource.CreateLinkedTokenSource(_stopReading.Token);
-                idleTimer.CancelAfter(_server.IdleTimeout);
-                frame = await reader.ReadAsync(idleTimer.Token).ConfigureAwait(false);
+                frame = await reader.ReadAsync(readCancel.Token).ConfigureAwait(false);
             }
             catch
             {
@@ -211,8 +226,53 @@ internal sealed class ServerConnection : IDisposable
                 return;
             }
 
+            // In flight from here until its answer is written: the watchdog leaves the connection alone meanwhile.
+            Interlocked.Increment(ref _handling);
+            Touch();
+
             // Decoding and the engine call run off the read loop, so the next frame is read meanwhile.
             _ = Task.Run(() => HandleAsync(frame));
+        }
+    }
+
+    /// <summary>Records that a whole frame was read or written.</summary>
+    private void Touch() => Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// The watchdog: cancels the pending read once the connection has been idle for the idle timeout,
+    /// else looks again when it could next become due. Cancelling a read loses a half-read frame, so
+    /// it is only done when nothing else is going on.
+    /// </summary>
+    private void CheckIdle()
+    {
+        TimeSpan due = _server.IdleTimeout;
+        if (Volatile.Read(ref _handling) == 0)
+        {
+            TimeSpan idle = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastActivity));
+            if (idle >= due)
+            {
+                try
+                {
+                    _idle.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Closed meanwhile.
+                }
+
+                return;
+            }
+
+            due -= idle;
+        }
+
+        try
+        {
+            _watchdog?.Change(due, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The read loop ended meanwhile.
         }
     }
 
@@ -238,32 +298,31 @@ internal sealed class ServerConnection : IDisposable
         {
             await TrySendErrorAsync(id, ex.Code, ex.Message).ConfigureAwait(false);
         }
-        catch (LedgerFaultedException ex)
+
+        // Messages below are written for the remote user; exception texts (paths, parameter names) stay on the server.
+        catch (LedgerFaultedException)
         {
-            await TrySendErrorAsync(id, LedgerTcpErrorCode.EngineFaulted, BodyCodec.Clip(ex.Message)).ConfigureAwait(false);
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.EngineFaulted, "The ledger stopped accepting writes after an earlier I/O error; this request was not applied.").ConfigureAwait(false);
         }
         catch (ObjectDisposedException ex) when (ex.ObjectName != nameof(FrameBuffer))
         {
-            await TrySendErrorAsync(id, LedgerTcpErrorCode.ShuttingDown, "The ledger is closing.").ConfigureAwait(false);
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.ShuttingDown, "The ledger is closing; this request was not applied.").ConfigureAwait(false);
         }
-        catch (IOException ex) when (Volatile.Read(ref _aborted) == 0)
+        catch (IOException) when (Volatile.Read(ref _aborted) == 0)
         {
             // From the engine (a failed write leaves the outcome unknown) unless the socket is gone.
-            await TrySendErrorAsync(id, LedgerTcpErrorCode.OutcomeUnknown, BodyCodec.Clip(ex.Message)).ConfigureAwait(false);
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.OutcomeUnknown, "The journal write failed: the request may or may not be durable. Resubmit the same ids (creation is idempotent).").ConfigureAwait(false);
         }
-        catch (ArgumentException ex)
-        {
-            // The engine's own batch limit (LedgerOptions.MaxBatchSize) may be below the protocol's.
-            await TrySendErrorAsync(id, LedgerTcpErrorCode.BatchTooLarge, BodyCodec.Clip(ex.Message)).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // A handler must answer every request; what failed is told to the client.
+#pragma warning disable CA1031 // A handler must answer every request; the client is told that it failed.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            await TrySendErrorAsync(id, LedgerTcpErrorCode.InternalError, BodyCodec.Clip(ex.GetType().Name + ": " + ex.Message)).ConfigureAwait(false);
+            TcpLog.RequestFailed(_server.Logger, ex, id, _remote);
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.InternalError, "An unexpected server error occurred; the outcome of this request is unknown.").ConfigureAwait(false);
         }
         finally
         {
+            Interlocked.Decrement(ref _handling);
             _inFlight.Release();
         }
     }
@@ -276,10 +335,10 @@ internal sealed class ServerConnection : IDisposable
         TcpOperation.CreateTransfers => CreateTransfersAsync(body),
         TcpOperation.LookupAccounts => LookupAsync(body, static (e, ids) => e.LookupAccountsAsync(ids), ModelCodec.Write),
         TcpOperation.LookupTransfers => LookupAsync(body, static (e, ids) => e.LookupTransfersAsync(ids), ModelCodec.Write),
-        TcpOperation.GetAccountTransfers => FilterAsync(body, ModelCodec.ReadAccountFilter, static (e, f) => e.GetAccountTransfersAsync(f), ModelCodec.Write),
-        TcpOperation.GetAccountBalances => FilterAsync(body, ModelCodec.ReadAccountFilter, static (e, f) => e.GetAccountBalancesAsync(f), ModelCodec.Write),
-        TcpOperation.QueryAccounts => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f) => e.QueryAccountsAsync(f), ModelCodec.Write),
-        TcpOperation.QueryTransfers => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f) => e.QueryTransfersAsync(f), ModelCodec.Write),
+        TcpOperation.GetAccountTransfers => FilterAsync(body, ModelCodec.ReadAccountFilter, static (e, f, max) => e.GetAccountTransfersAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
+        TcpOperation.GetAccountBalances => FilterAsync(body, ModelCodec.ReadAccountFilter, static (e, f, max) => e.GetAccountBalancesAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
+        TcpOperation.QueryAccounts => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f, max) => e.QueryAccountsAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
+        TcpOperation.QueryTransfers => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f, max) => e.QueryTransfersAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
         _ => throw new FrameException(LedgerTcpErrorCode.UnknownOperation, $"Operation 0x{(byte)operation:X2} is unknown."),
     };
 
@@ -294,7 +353,7 @@ internal sealed class ServerConnection : IDisposable
     private async Task<FrameBuffer> CreateAccountsAsync(ReadOnlyMemory<byte> body)
     {
         int count = 0;
-        Account[] accounts = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadAccount, BodyCodec.BatchEventsMax, pooled: true, out count));
+        Account[] accounts = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadAccount, _server.BatchEventsMax, pooled: true, out count));
         try
         {
             CreateAccountsResult[] failures = await Engine.CreateAccountsAsync(accounts.AsMemory(0, count)).ConfigureAwait(false);
@@ -309,7 +368,7 @@ internal sealed class ServerConnection : IDisposable
     private async Task<FrameBuffer> CreateTransfersAsync(ReadOnlyMemory<byte> body)
     {
         int count = 0;
-        Transfer[] transfers = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, BodyCodec.BatchEventsMax, pooled: true, out count));
+        Transfer[] transfers = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, _server.BatchEventsMax, pooled: true, out count));
         try
         {
             CreateTransfersResult[] failures = await Engine.CreateTransfersAsync(transfers.AsMemory(0, count)).ConfigureAwait(false);
@@ -324,7 +383,7 @@ internal sealed class ServerConnection : IDisposable
     private async Task<FrameBuffer> LookupAsync<T>(ReadOnlyMemory<byte> body, Func<LedgerEngine, ReadOnlyMemory<UInt128>, Task<T[]>> lookup, ItemWriter<T> write)
     {
         int count = 0;
-        UInt128[] ids = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadUInt128, BodyCodec.BatchEventsMax, pooled: true, out count));
+        UInt128[] ids = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadUInt128, _server.ResultsMax, pooled: true, out count));
         try
         {
             T[] found = await lookup(Engine, ids.AsMemory(0, count)).ConfigureAwait(false);
@@ -336,10 +395,11 @@ internal sealed class ServerConnection : IDisposable
         }
     }
 
-    private async Task<FrameBuffer> FilterAsync<TFilter, T>(ReadOnlyMemory<byte> body, ItemReader<TFilter> readFilter, Func<LedgerEngine, TFilter, Task<T[]>> query, ItemWriter<T> write)
+    /// <summary>Runs a filter or query whose limit <paramref name="query"/> clamps to the results bound, so the answer fits a frame.</summary>
+    private async Task<FrameBuffer> FilterAsync<TFilter, T>(ReadOnlyMemory<byte> body, ItemReader<TFilter> readFilter, Func<LedgerEngine, TFilter, uint, Task<T[]>> query, ItemWriter<T> write)
     {
         TFilter filter = Decode(() => BodyCodec.ReadValue(body, readFilter));
-        T[] found = await query(Engine, filter).ConfigureAwait(false);
+        T[] found = await query(Engine, filter, (uint)_server.ResultsMax).ConfigureAwait(false);
         return EncodeArray<T>(found, write, ModelCodec.EventBytesMax);
     }
 
@@ -359,9 +419,13 @@ internal sealed class ServerConnection : IDisposable
         }
         catch (Exception ex) when (BodyCodec.IsMalformed(ex))
         {
-            throw new FrameException(LedgerTcpErrorCode.MalformedBody, "Malformed body: " + BodyCodec.Clip(ex.Message));
+            throw new FrameException(LedgerTcpErrorCode.MalformedBody, "Malformed body: " + Describe(ex));
         }
     }
+
+    /// <summary>What a decoder found wrong: this protocol's own words, never a runtime exception's text.</summary>
+    private static string Describe(Exception decodeError) =>
+        decodeError is MessagePackSerializationException ? BodyCodec.Clip(decodeError.Message) : "the body is not the MessagePack this operation expects.";
 
     private async Task SendAsync(ReadOnlyMemory<byte> frame)
     {
@@ -371,6 +435,7 @@ internal sealed class ServerConnection : IDisposable
         try
         {
             await stream.WriteAsync(frame, timer.Token).ConfigureAwait(false);
+            Touch();
         }
         catch
         {

@@ -6,10 +6,13 @@ namespace LedgerCore.Journal;
 /// <summary>
 /// A forward-only reader of durable journal records for the change feed: remembers its segment and
 /// offset, so following a growing journal costs O(new records), and reads only up to a sequence the
-/// caller knows to be committed (never the tail being written).
+/// caller knows to be committed (never the tail being written). It delivers only records the state
+/// machine applied: a record whose fencing token is below one read before it (in this cursor's scan, or
+/// known to recovery through <paramref name="staleSequences"/>) came from a stale writer and is skipped.
 /// </summary>
-internal sealed class JournalCursor(IStorage storage, UInt128 ledgerId, long fromSequence) : IDisposable
+internal sealed class JournalCursor(IStorage storage, UInt128 ledgerId, long fromSequence, IReadOnlySet<long>? staleSequences = null) : IDisposable
 {
+    private ulong _highestFencingToken;
     private readonly byte[] _header = new byte[JournalFormat.RecordHeaderSize];
     private readonly byte[] _payload = new byte[JournalFormat.PayloadBytesMax];
     private IStorageFile? _file;
@@ -41,13 +44,16 @@ internal sealed class JournalCursor(IStorage storage, UInt128 ledgerId, long fro
             if (problem is not null) throw new LedgerCorruptedException(_segment, _offset, problem);
             _offset += JournalFormat.RecordHeaderSize + (info.EventCount * JournalFormat.EventSize);
             _expected = info.Sequence + 1;
+            bool stale = info.FencingToken < _highestFencingToken || (staleSequences is not null && staleSequences.Contains(info.Sequence));
+            if (!stale) _highestFencingToken = info.FencingToken;
             if (info.Sequence < NextSequence) continue;
+            NextSequence = info.Sequence + 1;
+            if (stale) continue;
 
             ReadOnlySpan<byte> payload = _payload.AsSpan(0, info.EventCount * JournalFormat.EventSize);
             output.Add(info.Operation == LedgerOperation.CreateAccounts
                 ? new CommittedBatch(info.Sequence, info.Timestamp, info.FencingToken, info.Operation, MemoryMarshal.Cast<byte, Account>(payload).ToArray(), ReadOnlyMemory<Transfer>.Empty)
                 : new CommittedBatch(info.Sequence, info.Timestamp, info.FencingToken, info.Operation, ReadOnlyMemory<Account>.Empty, MemoryMarshal.Cast<byte, Transfer>(payload).ToArray()));
-            NextSequence = info.Sequence + 1;
         }
     }
 

@@ -15,13 +15,18 @@ internal sealed class JournalReplay(LedgerStateMachine machine, ulong highestFen
 
     public long Events { get; private set; }
 
-    public long StaleRecordsSkipped { get; private set; }
+    public long StaleRecordsSkipped => _stale.Count;
+
+    /// <summary>The sequences of the records skipped as stale, for the change feed to leave out too.</summary>
+    public IReadOnlySet<long> StaleSequences => _stale;
+
+    private readonly HashSet<long> _stale = [];
 
     public void Apply(in JournalRecordInfo info, ReadOnlySpan<byte> payload)
     {
         if (info.FencingToken < HighestFencingToken)
         {
-            StaleRecordsSkipped++;
+            _stale.Add(info.Sequence);
             return;
         }
 

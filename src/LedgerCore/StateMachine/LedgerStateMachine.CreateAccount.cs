@@ -20,7 +20,9 @@ public sealed partial class LedgerStateMachine
         if (imported)
         {
             if (a.Timestamp < TimestampMin || a.Timestamp > TimestampMax) return R.ImportedEventTimestampOutOfRange;
-            if (a.Timestamp >= timestamp) return R.ImportedEventTimestampMustNotAdvance;
+            // The reference compares with the batch's timestamp, not this event's slot in it: an imported
+            // timestamp only has to precede the batch. ApplyBatch set _commitTimestamp to it already.
+            if (a.Timestamp >= _commitTimestamp) return R.ImportedEventTimestampMustNotAdvance;
         }
         else if (a.Timestamp != 0)
         {

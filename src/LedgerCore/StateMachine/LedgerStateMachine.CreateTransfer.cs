@@ -24,7 +24,9 @@ public sealed partial class LedgerStateMachine
         if (imported)
         {
             if (t.Timestamp < TimestampMin || t.Timestamp > TimestampMax) return R.ImportedEventTimestampOutOfRange;
-            if (t.Timestamp >= timestamp) return R.ImportedEventTimestampMustNotAdvance;
+            // The reference compares with the batch's timestamp, not this event's slot in it: an imported
+            // timestamp only has to precede the batch. ApplyBatch set _commitTimestamp to it already.
+            if (t.Timestamp >= _commitTimestamp) return R.ImportedEventTimestampMustNotAdvance;
         }
         else if (t.Timestamp != 0)
         {

@@ -136,9 +136,12 @@ public class LockAndFencingTests
         Assert.That((await engine.LookupTransfersAsync(new UInt128[] { 10, 11, 12 }).Within()).Select(t => t.Id), Is.EqualTo(new UInt128[] { 10, 12 }));
         Assert.That(await engine.ComputeDigestAsync().Within(), Is.EqualTo(reference.ComputeDigest()));
 
-        // The change feed delivers the journal as written, stale record included, with the token that marks it.
+        // The change feed delivers what the state machine applied: the stale record (sequence 3) is left out,
+        // from the start and from a sequence just before it.
         List<CommittedBatch> feed = await Ledgers.ReadFeedAsync(engine);
-        Assert.That(feed.Select(b => b.FencingToken), Is.EqualTo(new ulong[] { 2, 2, 1, 3 }));
+        Assert.That(feed.Select(b => b.Sequence), Is.EqualTo(new long[] { 1, 2, 4 }));
+        Assert.That(feed.Select(b => b.FencingToken), Is.EqualTo(new ulong[] { 2, 2, 3 }));
+        Assert.That((await Ledgers.ReadFeedAsync(engine, 3)).Select(b => b.Sequence), Is.EqualTo(new long[] { 4 }));
 
         // New writes get the new epoch and apply on top.
         Assert.That(await engine.CreateTransfersAsync(new[] { Ledgers.Transfer(13, 1, 2) }).Within(), Is.Empty);
@@ -146,34 +149,59 @@ public class LockAndFencingTests
     }
 
     /// <summary>
-    /// A writer whose epoch is below a token already in the journal (possible only when the metadata was
-    /// rolled back behind the journal, e.g. restored from a backup): its batches are rejected by the
-    /// processor and skipped by recovery, never merged.
+    /// The metadata file lags the journal (restored from an older copy): a writer whose explicit token is
+    /// below a token already in the journal is refused at open, as one below the metadata's epoch is,
+    /// and nothing it could journal ever exists.
     /// </summary>
     [Test]
-    public async Task A_writer_below_a_journaled_token_is_rejected_and_never_merged()
+    public async Task A_token_below_one_in_the_journal_is_refused_at_open()
     {
         using var dir = new TempDirectory();
         var storage = new FaultyStorage();
         UInt128 ledgerId = 0xFEED;
-        DataDirectory.Write(storage, ledgerId, epoch: 2); // behind the journal below
-        using (JournalWriter writer = JournalWriter.Open(storage, ledgerId, 1024 * 1024, 64 * 1024, nextSequence: 1, lastSegment: null, endOffset: 0))
-        {
-            Account[] accounts = Ledgers.Accounts(2);
-            writer.Append(LedgerOperation.CreateAccounts, 1_000, 3, accounts.Length, MemoryMarshal.AsBytes(accounts.AsSpan()));
-            writer.Commit();
-        }
+        WriteAccountsRecord(storage, ledgerId, metadataEpoch: 2, recordToken: 3);
 
-        await using (LedgerEngine stale = Ledgers.Open(dir.Path, storage, o => o.FencingToken = 2))
+        var refused = Assert.Throws<StaleFencingTokenException>(() => Ledgers.Open(dir.Path, storage, o => o.FencingToken = 2));
+        Assert.That(refused.Message, Does.Contain("journal"));
+        Assert.That(DataDirectory.Read(storage)!.Value.Epoch, Is.EqualTo(2), "a refused writer raises nothing");
+
+        // The journal's own token is accepted (not below it), and so is a later one.
+        await using (LedgerEngine same = Ledgers.Open(dir.Path, storage, o => o.FencingToken = 3))
         {
-            Assert.That(stale.Epoch, Is.EqualTo(2));
-            await Assert.ThrowsAsync<StaleFencingTokenException>(() => stale.CreateTransfersAsync(new[] { Ledgers.Transfer(1, 1, 2) }).Within());
-            Assert.That(await stale.LookupTransfersAsync(new UInt128[] { 1 }).Within(), Is.Empty);
+            Assert.That(await same.CreateTransfersAsync(new[] { Ledgers.Transfer(1, 1, 2) }).Within(), Is.Empty);
         }
 
         await using LedgerEngine next = Ledgers.Open(dir.Path, storage.Crash());
-        Assert.That(next.Recovery.StaleRecordsSkipped, Is.EqualTo(1), "the rejected batch was journaled, and is skipped on replay");
-        Assert.That(await next.LookupTransfersAsync(new UInt128[] { 1 }).Within(), Is.Empty);
-        Assert.That(await next.LookupAccountsAsync(new UInt128[] { 1, 2 }).Within(), Has.Length.EqualTo(2));
+        Assert.That(next.Recovery.StaleRecordsSkipped, Is.Zero);
+        Assert.That(await next.LookupTransfersAsync(new UInt128[] { 1 }).Within(), Has.Length.EqualTo(1));
+    }
+
+    /// <summary>
+    /// Without an explicit token the new epoch goes past both the metadata and the journal: with the
+    /// metadata behind the journal, the old rule (metadata + 1) gave an epoch every write was refused with.
+    /// </summary>
+    [Test]
+    public async Task The_default_epoch_goes_past_a_journal_ahead_of_the_metadata()
+    {
+        using var dir = new TempDirectory();
+        var storage = new FaultyStorage();
+        UInt128 ledgerId = 0xFEED;
+        WriteAccountsRecord(storage, ledgerId, metadataEpoch: 1, recordToken: 5);
+
+        await using LedgerEngine engine = Ledgers.Open(dir.Path, storage);
+        Assert.That(engine.Epoch, Is.EqualTo(6));
+        Assert.That(DataDirectory.Read(storage)!.Value.Epoch, Is.EqualTo(6));
+        Assert.That(await engine.CreateTransfersAsync(new[] { Ledgers.Transfer(1, 1, 2) }).Within(), Is.Empty);
+        Assert.That(await engine.LookupTransfersAsync(new UInt128[] { 1 }).Within(), Has.Length.EqualTo(1));
+    }
+
+    /// <summary>Metadata at <paramref name="metadataEpoch"/>, and a journal of one record creating accounts 1 and 2 under <paramref name="recordToken"/>.</summary>
+    private static void WriteAccountsRecord(FaultyStorage storage, UInt128 ledgerId, ulong metadataEpoch, ulong recordToken)
+    {
+        DataDirectory.Write(storage, ledgerId, metadataEpoch);
+        using JournalWriter writer = JournalWriter.Open(storage, ledgerId, 1024 * 1024, 64 * 1024, nextSequence: 1, lastSegment: null, endOffset: 0);
+        Account[] accounts = Ledgers.Accounts(2);
+        writer.Append(LedgerOperation.CreateAccounts, 1_000, recordToken, accounts.Length, MemoryMarshal.AsBytes(accounts.AsSpan()));
+        writer.Commit();
     }
 }

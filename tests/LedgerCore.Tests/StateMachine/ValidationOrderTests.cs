@@ -25,6 +25,14 @@ public class ValidationOrderTests
             new TestLedger().Create(Acct(0) with { Timestamp = 5, Reserved = 1 }));
         yield return Case("must not advance > reserved field", AR.ImportedEventTimestampMustNotAdvance, () =>
             new TestLedger().Create(Acct(1, AccountFlags.Imported) with { Timestamp = ulong.MaxValue >> 1, Reserved = 1 }));
+        // Event 0 of a two-event batch has the slot batch - 1; an imported timestamp equal to that slot is
+        // still before the batch, which is what the reference compares with (the slot would refuse it).
+        yield return Case("must not advance compares with the batch, not the event's slot", AR.Ok, () =>
+            AccountAt(0, Acct(1, AccountFlags.Imported) with { Timestamp = Start + Millisecond - 1 },
+                Acct(2, AccountFlags.Imported) with { Timestamp = Start + Millisecond - 1 }));
+        yield return Case("must not advance: equal to the batch's timestamp", AR.ImportedEventTimestampMustNotAdvance, () =>
+            AccountAt(0, Acct(1, AccountFlags.Imported) with { Timestamp = Start + Millisecond },
+                Acct(2, AccountFlags.Imported) with { Timestamp = Start + Millisecond - 1 }));
         yield return Case("reserved field > reserved flag > id zero", AR.ReservedField, () =>
             new TestLedger().Create(Acct(0, (AccountFlags)64) with { Reserved = 1 }));
         yield return Case("reserved flag > id zero", AR.ReservedFlag, () => new TestLedger().Create(Acct(0, (AccountFlags)64)));
@@ -55,6 +63,20 @@ public class ValidationOrderTests
         {
             var ledger = Accounts();
             return TransferAt(ledger, 1, Xfer(10, TransferFlags.Imported) with { Timestamp = ledger.Now + 1 }, Xfer(11) with { Timestamp = 5 });
+        });
+        yield return Case("must not advance compares with the batch, not the event's slot", R.Ok, () =>
+        {
+            var ledger = Accounts();
+            ulong batch = ledger.Now + Millisecond;
+            return TransferAt(ledger, 0, Xfer(10, TransferFlags.Imported) with { Timestamp = batch - 1 },
+                Xfer(11, TransferFlags.Imported) with { Timestamp = batch - 1 });
+        });
+        yield return Case("must not advance: equal to the batch's timestamp", R.ImportedEventTimestampMustNotAdvance, () =>
+        {
+            var ledger = Accounts();
+            ulong batch = ledger.Now + Millisecond;
+            return TransferAt(ledger, 0, Xfer(10, TransferFlags.Imported) with { Timestamp = batch },
+                Xfer(11, TransferFlags.Imported) with { Timestamp = batch - 1 });
         });
         yield return Case("timestamp must be zero > reserved flag > id zero", R.TimestampMustBeZero, () =>
             Accounts().Create(Xfer(0, (TransferFlags)512) with { Timestamp = 5 }));
