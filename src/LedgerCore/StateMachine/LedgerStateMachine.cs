@@ -45,8 +45,13 @@ public sealed partial class LedgerStateMachine
     // creation. Entries are not removed on post/void; a popped entry is checked against the store.
     private readonly PriorityQueue<int, UInt128> _expiries = new();
 
-    // Every outcome in timestamp order, for GetChangeEvents (see ChangeRecord: 144 bytes per event).
-    private readonly PagedArray<ChangeRecord> _changes = new();
+    // Every expiry in stamp order, for GetChangeEvents (16 bytes per expiry; transfers are events
+    // themselves, and the accounts as they stood after each event are computed on read, see AccountLog).
+    private readonly PagedArray<ExpiryRecord> _expired = new();
+
+    // The first stored transfer that is a change event: 0, or the transfer count at a restore from a
+    // snapshot older than format 3 (which kept nothing to compute earlier events from).
+    private int _changeEventsFrom;
 
     private readonly UndoLog _undo = new();
     private readonly int[] _failedIndexes = new int[BatchEventsMax];
@@ -54,10 +59,6 @@ public sealed partial class LedgerStateMachine
 
     // The timestamp of the last applied batch (its last event); batches must advance past it.
     private ulong _commitTimestamp;
-
-    // The last timestamp given out (to an event or an expiry). Ahead of _commitTimestamp only when a
-    // batch's expiries needed the room its events would have had (see StampBatch).
-    private ulong _lastStamp;
 
     // Initial room in each new account's transfer log (0: grow from a small array on demand).
     private readonly int _logCapacity;
@@ -90,7 +91,6 @@ public sealed partial class LedgerStateMachine
         _transfers.Reserve(transferCapacity);
         _transferStates.Reserve(transferCapacity);
         _transferIndex.EnsureCapacity(transferCapacity);
-        _changes.Reserve(transferCapacity);
 
         // Each transfer is logged under two accounts: an even share, with room for some skew.
         _logCapacity = accountCapacity == 0 ? 0 : (int)Math.Min(int.MaxValue, (2L * transferCapacity / accountCapacity) + 8);
@@ -106,9 +106,9 @@ public sealed partial class LedgerStateMachine
     public int TransferCount => _transfers.Count;
 
     /// <summary>
-    /// Creates accounts. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported),
-    /// or later if pending transfers expiring first need those stamps (see <see cref="GetChangeEvents"/>).
-    /// Pending transfers whose deadline is at or before <paramref name="timestamp"/> expire first.
+    /// Creates accounts. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
+    /// Pending transfers whose deadline has passed expire first, as far as their stamps fit before the
+    /// batch's first slot (see <see cref="GetChangeEvents"/>); the rest expire in a later batch.
     /// </summary>
     /// <param name="batch">At most <see cref="BatchEventsMax"/> accounts.</param>
     /// <param name="timestamp">The batch's timestamp in nanoseconds; every event's timestamp must be later
@@ -134,9 +134,11 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>
-    /// Creates transfers. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported),
-    /// or later if pending transfers expiring first need those stamps (see <see cref="GetChangeEvents"/>).
-    /// Pending transfers whose deadline is at or before <paramref name="timestamp"/> expire first.
+    /// Creates transfers. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
+    /// Pending transfers whose deadline has passed expire first, as far as their stamps fit before the
+    /// batch's first slot (see <see cref="GetChangeEvents"/>); the rest expire in a later batch. A post or
+    /// void of a pending transfer whose deadline has passed fails with
+    /// <see cref="CreateTransferResult.PendingTransferExpired"/> either way.
     /// </summary>
     /// <param name="batch">At most <see cref="BatchEventsMax"/> transfers.</param>
     /// <param name="timestamp">The batch's timestamp in nanoseconds; every event's timestamp must be later
@@ -188,11 +190,10 @@ public sealed partial class LedgerStateMachine
                 nameof(timestamp));
         }
 
-        // Time moves first: whatever expired by this batch's timestamp is released before any event
-        // of the batch is looked at, so the outcome depends only on the batch timestamp.
-        ExpirePendingTransfers(timestamp);
+        // Time moves first: pending transfers past their deadline are released before any event of the
+        // batch is looked at, as far as their stamps fit before the batch's first slot.
+        ExpirePendingTransfers(timestamp - (ulong)Math.Max(batch.Length, 1));
         _commitTimestamp = timestamp;
-        timestamp = StampBatch(timestamp, batch.Length);
 
         int n = batch.Length;
         int failed = 0;
@@ -256,19 +257,6 @@ public sealed partial class LedgerStateMachine
 
         Debug.Assert(!_undo.Recording);
         return failed;
-    }
-
-    /// <summary>
-    /// The timestamp the batch's events are stamped from: the batch timestamp, unless the expiries it
-    /// released took stamps at or past its first slot (an expiry is stamped at or after its deadline,
-    /// and every stamp is unique); then the whole batch moves just past them. Deterministic: it depends
-    /// only on the batch timestamp and the state.
-    /// </summary>
-    private ulong StampBatch(ulong timestamp, int count)
-    {
-        ulong stamp = Math.Max(timestamp, _lastStamp + (ulong)count);
-        _lastStamp = stamp;
-        return stamp;
     }
 
     /// <summary>Reverts every change recorded since the chain opened, newest first.</summary>

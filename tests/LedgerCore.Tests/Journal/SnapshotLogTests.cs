@@ -10,8 +10,9 @@ namespace LedgerCore.Tests.Journal;
 /// <summary>
 /// Snapshot format 2 stores each account's transfer log; restart reads it instead of rebuilding it.
 /// The logs read back must equal the logs the original machine built, and a format 1 file (no logs)
-/// must still restore to the same reads by rebuilding them. Format 3 adds the change events; a format
-/// 1 or 2 file restores without them.
+/// must still restore to the same reads by rebuilding them. Format 3 adds what change events are
+/// computed from; a format 1 or 2 file restores without events before the restore, and the same
+/// events as the original's after it.
 /// </summary>
 public class SnapshotLogTests
 {
@@ -89,6 +90,7 @@ public class SnapshotLogTests
         (FaultyStorage storage, string name) = OlderFormat(machine, 1);
         (LedgerStateMachine restored, _, _) = SnapshotFile.Read(storage, name, LedgerId);
         AssertSameReads(machine, restored, sameHistory: false);
+        AssertSameEventsFromNowOn(machine, restored);
     }
 
     [Test]
@@ -98,11 +100,43 @@ public class SnapshotLogTests
         (FaultyStorage storage, string name) = OlderFormat(machine, 2);
         (LedgerStateMachine restored, _, _) = SnapshotFile.Read(storage, name, LedgerId);
         AssertSameReads(machine, restored, sameHistory: false);
+        AssertSameEventsFromNowOn(machine, restored);
     }
 
     /// <summary>
-    /// The machine's snapshot in an older format: format 2 is format 3 without the trailing change
-    /// events, format 1 also without the logs before them; the version in the header, re-hashed.
+    /// Applies the same batches to both: transfers between accounts with long logs (their events are
+    /// computed from the state at the restore), a pending transfer with a timeout, then its expiry.
+    /// The events from the restore on are the original's.
+    /// </summary>
+    private static void AssertSameEventsFromNowOn(LedgerStateMachine expected, LedgerStateMachine actual)
+    {
+        ulong from = expected.CommitTimestamp + 1;
+        foreach (LedgerStateMachine machine in new[] { expected, actual })
+        {
+            Transfer[] batch =
+            [
+                new() { Id = 10_001, DebitAccountId = 1, CreditAccountId = 2, Amount = 3, Ledger = 1, Code = 1 },
+                new() { Id = 10_002, DebitAccountId = 2, CreditAccountId = 5, Amount = 4, Ledger = 1, Code = 1, Flags = TransferFlags.Pending, Timeout = 1 },
+                new() { Id = 10_003, DebitAccountId = 5, CreditAccountId = 1, Amount = 5, Ledger = 1, Code = 1 },
+            ];
+            Assert.That(machine.CreateTransfers(batch, from + 1_000_000), Is.Empty);
+            Assert.That(machine.CreateTransfers([], from + 3_000_000_000), Is.Empty);
+        }
+
+        var since = new ChangeEventsFilter(from, 0, uint.MaxValue);
+        ChangeEvent[] events = actual.GetChangeEvents(since);
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[]
+        {
+            ChangeEventType.SinglePhase, ChangeEventType.TwoPhasePending, ChangeEventType.SinglePhase, ChangeEventType.TwoPhaseExpired,
+        }));
+        Assert.That(events, Is.EqualTo(expected.GetChangeEvents(since)));
+        Assert.That(events[^1].DebitAccount, Is.EqualTo(actual.LookupAccounts([2]).Single()));
+    }
+
+    /// <summary>
+    /// The machine's snapshot in an older format: format 2 is format 3 without the trailing expiries
+    /// and account events, format 1 also without the logs before them; the version in the header,
+    /// re-hashed.
     /// </summary>
     private static (FaultyStorage Storage, string Name) OlderFormat(LedgerStateMachine machine, int version)
     {
@@ -111,8 +145,10 @@ public class SnapshotLogTests
         string name = SnapshotFile.Name(7);
         byte[] v3 = ReadAll(storage, name);
 
-        long dropped = 8 + (144L * machine.GetChangeEvents(new ChangeEventsFilter(0, 0, uint.MaxValue)).Length);
-        Assert.That(machine.TransferCount, Is.LessThan(LedgerStateMachine.ChangeEventsMax), "every event counted");
+        var image = machine.CaptureImage();
+        long dropped = 8 + (16L * image.ExpiryCount) + 8;
+        foreach (var log in image.Logs) dropped += 8 + (4L * log.ExpiryCount) + 8 + (72L * log.CheckpointCount);
+        Assert.That(image.Logs.Sum(log => log.CheckpointCount), Is.GreaterThan(Accounts), "accounts with several checkpoints");
         if (version == 1)
         {
             dropped += 8;

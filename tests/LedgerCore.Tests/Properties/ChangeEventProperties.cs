@@ -78,6 +78,73 @@ public class ChangeEventProperties
         });
 
     [Test]
+    public void Each_event_carries_its_accounts_as_the_previous_ones_left_them_plus_its_own_change() =>
+        LedgerHarness.Check(LedgerGenerators.Workloads(), workload =>
+        {
+            var machine = new LedgerStateMachine();
+            foreach (LedgerBatch batch in WithFinalTick(workload)) LedgerHarness.Apply(machine, batch);
+            CheckEachEventFollowsFromTheLast(machine, ReadAll(machine, LedgerStateMachine.ChangeEventsMax));
+        });
+
+    /// <summary>
+    /// Every event's two accounts are what the account's previous event (or, before its first, an open
+    /// account with no balances) carried, changed as the event's type says: checks the accounts of
+    /// every event, not only the last of each account.
+    /// </summary>
+    internal static void CheckEachEventFollowsFromTheLast(LedgerStateMachine machine, List<ChangeEvent> events)
+    {
+        var last = new Dictionary<UInt128, Account>();
+        foreach (ChangeEvent e in events)
+        {
+            Transfer t = e.Transfer;
+            Account dr = last.TryGetValue(t.DebitAccountId, out Account d) ? d : Fresh(e.DebitAccount);
+            Account cr = last.TryGetValue(t.CreditAccountId, out Account c) ? c : Fresh(e.CreditAccount);
+            Transfer released = e.Type switch
+            {
+                ChangeEventType.TwoPhaseExpired => t,
+                ChangeEventType.TwoPhasePosted or ChangeEventType.TwoPhaseVoided => machine.LookupTransfers([t.PendingId]).Single(),
+                _ => default,
+            };
+            switch (e.Type)
+            {
+                case ChangeEventType.SinglePhase:
+                    dr.DebitsPosted += t.Amount;
+                    cr.CreditsPosted += t.Amount;
+                    break;
+                case ChangeEventType.TwoPhasePending:
+                    dr.DebitsPending += t.Amount;
+                    cr.CreditsPending += t.Amount;
+                    if ((t.Flags & TransferFlags.ClosingDebit) != 0) dr.Flags |= AccountFlags.Closed;
+                    if ((t.Flags & TransferFlags.ClosingCredit) != 0) cr.Flags |= AccountFlags.Closed;
+                    break;
+                default:
+                    dr.DebitsPending -= released.Amount;
+                    cr.CreditsPending -= released.Amount;
+                    if (e.Type == ChangeEventType.TwoPhasePosted)
+                    {
+                        dr.DebitsPosted += t.Amount;
+                        cr.CreditsPosted += t.Amount;
+                    }
+                    else
+                    {
+                        if ((released.Flags & TransferFlags.ClosingDebit) != 0) dr.Flags &= ~AccountFlags.Closed;
+                        if ((released.Flags & TransferFlags.ClosingCredit) != 0) cr.Flags &= ~AccountFlags.Closed;
+                    }
+
+                    break;
+            }
+
+            PropertyFailedException.Unless(e.DebitAccount == dr && e.CreditAccount == cr,
+                () => $"{e.Type} at {e.Timestamp} of {LedgerHarness.Show(t)} carries {LedgerHarness.Show(e.DebitAccount)} / {LedgerHarness.Show(e.CreditAccount)}, " +
+                      $"the previous events and its own change give {LedgerHarness.Show(dr)} / {LedgerHarness.Show(cr)}");
+            last[t.DebitAccountId] = dr;
+            last[t.CreditAccountId] = cr;
+        }
+
+        static Account Fresh(Account a) => a with { DebitsPending = 0, DebitsPosted = 0, CreditsPending = 0, CreditsPosted = 0, Flags = a.Flags & ~AccountFlags.Closed };
+    }
+
+    [Test]
     public void Every_expired_pending_transfer_appears_once_as_an_expiry_at_or_after_its_deadline() =>
         LedgerHarness.Check(LedgerGenerators.Workloads(), workload =>
         {

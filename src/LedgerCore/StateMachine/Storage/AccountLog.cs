@@ -9,8 +9,20 @@ namespace LedgerCore.StateMachine.Storage;
 /// accounts, the balances after each. Both are in timestamp order because transfers are stored in
 /// timestamp order, so a timestamp range is found by binary search: O(log n + k) reads.
 /// </summary>
+/// <remarks>
+/// For change events (<see cref="LedgerStateMachine.GetChangeEvents"/>) the account's events are its
+/// log entries and its expiries, merged by timestamp. The expiries are positions in the machine's
+/// expiry list (only allocated for an account that has any); every <see cref="CheckpointInterval"/>-th
+/// event leaves a <see cref="BalanceCheckpoint"/>, taken when the account is hot in cache anyway. The
+/// account as it stood after any event is then its nearest checkpoint plus fewer than
+/// <see cref="CheckpointInterval"/> events replayed. RAM: 72 B per 32 events, about 2.25 B per log
+/// entry, so 4.5 B per transfer (two accounts), instead of a copy of both accounts per transfer.
+/// </remarks>
 internal struct AccountLog
 {
+    /// <summary>Change events between checkpoints: reads replay fewer than this many; a power of two.</summary>
+    public const int CheckpointInterval = 32;
+
     public int[]? Transfers;
     public int TransferCount;
 
@@ -19,6 +31,19 @@ internal struct AccountLog
     private int _transferCapacity;
     public AccountBalance[]? Balances;
     public int BalanceCount;
+
+    /// <summary>Positions in the machine's expiry list of the expiries that touched the account, in order.</summary>
+    public int[]? Expiries;
+    public int ExpiryCount;
+    public BalanceCheckpoint[]? Checkpoints;
+    public int CheckpointCount;
+
+    /// <summary>Whether the account's last event (just applied) is one that leaves a checkpoint.</summary>
+    public readonly bool CheckpointDue
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ((TransferCount + ExpiryCount) & (CheckpointInterval - 1)) == 0;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddTransfer(int transferIndex)
@@ -43,14 +68,46 @@ internal struct AccountLog
         _transferCapacity = transfers.Length;
     }
 
-    /// <summary>Gives an empty log room for <paramref name="capacity"/> transfers up front.</summary>
+    /// <summary>Gives an empty log room for <paramref name="capacity"/> transfers (and their checkpoints) up front.</summary>
     public void Reserve(int capacity)
     {
         if (Transfers is null && capacity > 0)
         {
             Transfers = new int[capacity];
             _transferCapacity = capacity;
+            Checkpoints = new BalanceCheckpoint[(capacity / CheckpointInterval) + 1];
         }
+    }
+
+    /// <summary>Records the account's state after its event just applied (see <see cref="CheckpointDue"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void AddCheckpoint(in Account account)
+    {
+        if (Checkpoints is null || CheckpointCount == Checkpoints.Length)
+        {
+            Array.Resize(ref Checkpoints, Math.Max(4, CheckpointCount * 2));
+        }
+
+        Checkpoints[CheckpointCount++] = new BalanceCheckpoint(in account, TransferCount, ExpiryCount);
+    }
+
+    public void AddExpiry(int position)
+    {
+        if (Expiries is null || ExpiryCount == Expiries.Length)
+        {
+            Array.Resize(ref Expiries, Math.Max(4, ExpiryCount * 2));
+        }
+
+        Expiries[ExpiryCount++] = position;
+    }
+
+    /// <summary>Takes over expiries and checkpoints restored from a snapshot (the arrays become the log's own).</summary>
+    public void RestoreEvents(int[]? expiries, int expiryCount, BalanceCheckpoint[]? checkpoints, int checkpointCount)
+    {
+        Expiries = expiries;
+        ExpiryCount = expiryCount;
+        Checkpoints = checkpoints;
+        CheckpointCount = checkpointCount;
     }
 
     /// <summary>Prefetches where the next <see cref="AddTransfer"/> writes.</summary>
@@ -81,9 +138,16 @@ internal struct AccountLog
         Balances[BalanceCount++] = balance;
     }
 
+    /// <summary>Forgets the newest log entry (chain rollback), and the checkpoint its append left, if any.</summary>
     public void RemoveLastTransfer(int transferIndex)
     {
         Debug.Assert(TransferCount > 0 && Transfers![TransferCount - 1] == transferIndex);
+        if (CheckpointCount > 0 && Checkpoints![CheckpointCount - 1].LogCount == TransferCount &&
+            Checkpoints[CheckpointCount - 1].ExpiryCount == ExpiryCount)
+        {
+            CheckpointCount--;
+        }
+
         TransferCount--;
     }
 
