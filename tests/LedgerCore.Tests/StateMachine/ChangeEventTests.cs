@@ -195,6 +195,25 @@ public class ChangeEventTests
     }
 
     [Test]
+    public void An_account_closed_across_checkpoints_is_closed_in_each_event_until_reopened()
+    {
+        // Forty pending transfers, then the account is closed, then the forty are voided (voids are all
+        // a closed account takes): more than one checkpoint falls while it is closed.
+        var ledger = new TestLedger();
+        ledger.MustCreateAccounts(Acct(1), Acct(2), Acct(3));
+        ledger.MustCreateTransfers([.. Enumerable.Range(1, 40).Select(i => Pending((UInt128)i, 1, 2, 1, 0))]);
+        ledger.MustCreateTransfers(Pending(41, 1, 3, 0, 0, TransferFlags.ClosingDebit));
+        ledger.MustCreateTransfers([.. Enumerable.Range(1, 40).Select(i => Void((UInt128)(100 + i), (UInt128)i))]);
+        ledger.MustCreateTransfers(Void(141, 41));
+
+        ChangeEvent[] events = ledger.Machine.GetChangeEvents(new ChangeEventsFilter(ledger.Transfer(41).Timestamp, 0, 100));
+        Assert.That(events.Select(e => (e.Transfer.Id, e.DebitAccount.DebitsPending, (e.DebitAccount.Flags & AccountFlags.Closed) != 0)), Is.EqualTo(
+            new[] { ((UInt128)41, (UInt128)40, true) }
+                .Concat(Enumerable.Range(1, 40).Select(i => ((UInt128)(100 + i), (UInt128)(40 - i), true)))
+                .Append(((UInt128)141, (UInt128)0, false))));
+    }
+
+    [Test]
     public void What_events_are_computed_from_costs_the_estimated_bytes()
     {
         // The RAM estimate (AccountLog): 72 B per 32 events of an account, 16 B per expiry.
