@@ -219,6 +219,7 @@ public class ChangeEventTests
         // The RAM estimate (AccountLog): 72 B per 32 events of an account, 16 B per expiry.
         Assert.That(System.Runtime.CompilerServices.Unsafe.SizeOf<LedgerCore.StateMachine.Storage.BalanceCheckpoint>(), Is.EqualTo(72));
         Assert.That(System.Runtime.CompilerServices.Unsafe.SizeOf<LedgerCore.StateMachine.Storage.ExpiryRecord>(), Is.EqualTo(16));
+        Assert.That(System.Runtime.CompilerServices.Unsafe.SizeOf<LedgerCore.StateMachine.Storage.AccountLog>(), Is.EqualTo(32), "two per cache line, as before change events");
     }
 
     [Test]

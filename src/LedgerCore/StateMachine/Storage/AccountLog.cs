@@ -29,14 +29,24 @@ internal struct AccountLog
     // Kept beside the count so an append never loads the array's header: with many accounts every
     // log is cold, and the append is then a store (absorbed by the store buffer), not a load miss.
     private int _transferCapacity;
-    public AccountBalance[]? Balances;
-    public int BalanceCount;
+
+    /// <summary>How many expiries touched the account (beside the count: <see cref="CheckpointDue"/> reads both).</summary>
+    public int ExpiryCount;
+
+    // What most appends never touch, one reference away, so the struct stays 32 bytes (two per cache
+    // line, as the apply path's random accesses want): history balances, expiries, checkpoints.
+    private AccountLogExtras? _extras;
+
+    public readonly AccountBalance[]? Balances => _extras?.Balances;
+
+    public readonly int BalanceCount => _extras?.BalanceCount ?? 0;
 
     /// <summary>Positions in the machine's expiry list of the expiries that touched the account, in order.</summary>
-    public int[]? Expiries;
-    public int ExpiryCount;
-    public BalanceCheckpoint[]? Checkpoints;
-    public int CheckpointCount;
+    public readonly int[]? Expiries => _extras?.Expiries;
+
+    public readonly BalanceCheckpoint[]? Checkpoints => _extras?.Checkpoints;
+
+    public readonly int CheckpointCount => _extras?.CheckpointCount ?? 0;
 
     /// <summary>Whether the account's last event (just applied) is one that leaves a checkpoint.</summary>
     public readonly bool CheckpointDue
@@ -75,7 +85,7 @@ internal struct AccountLog
         {
             Transfers = new int[capacity];
             _transferCapacity = capacity;
-            Checkpoints = new BalanceCheckpoint[(capacity / CheckpointInterval) + 1];
+            _extras = new AccountLogExtras { Checkpoints = new BalanceCheckpoint[(capacity / CheckpointInterval) + 1] };
         }
     }
 
@@ -83,31 +93,37 @@ internal struct AccountLog
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void AddCheckpoint(in Account account)
     {
-        if (Checkpoints is null || CheckpointCount == Checkpoints.Length)
+        AccountLogExtras extras = _extras ??= new AccountLogExtras();
+        if (extras.Checkpoints is null || extras.CheckpointCount == extras.Checkpoints.Length)
         {
-            Array.Resize(ref Checkpoints, Math.Max(4, CheckpointCount * 2));
+            // Grown by a quarter, not doubled: an account has few checkpoints, and doubling would
+            // leave a third of them empty on average (the RAM per transfer is mostly these).
+            Array.Resize(ref extras.Checkpoints, extras.CheckpointCount + (extras.CheckpointCount >> 2) + 2);
         }
 
-        Checkpoints[CheckpointCount++] = new BalanceCheckpoint(in account, TransferCount, ExpiryCount);
+        extras.Checkpoints[extras.CheckpointCount++] = new BalanceCheckpoint(in account, TransferCount, ExpiryCount);
     }
 
     public void AddExpiry(int position)
     {
-        if (Expiries is null || ExpiryCount == Expiries.Length)
+        AccountLogExtras extras = _extras ??= new AccountLogExtras();
+        if (extras.Expiries is null || ExpiryCount == extras.Expiries.Length)
         {
-            Array.Resize(ref Expiries, Math.Max(4, ExpiryCount * 2));
+            Array.Resize(ref extras.Expiries, Math.Max(4, ExpiryCount * 2));
         }
 
-        Expiries[ExpiryCount++] = position;
+        extras.Expiries[ExpiryCount++] = position;
     }
 
     /// <summary>Takes over expiries and checkpoints restored from a snapshot (the arrays become the log's own).</summary>
     public void RestoreEvents(int[]? expiries, int expiryCount, BalanceCheckpoint[]? checkpoints, int checkpointCount)
     {
-        Expiries = expiries;
         ExpiryCount = expiryCount;
-        Checkpoints = checkpoints;
-        CheckpointCount = checkpointCount;
+        if (expiries is null && checkpoints is null) return;
+        AccountLogExtras extras = _extras ??= new AccountLogExtras();
+        extras.Expiries = expiries;
+        extras.Checkpoints = checkpoints;
+        extras.CheckpointCount = checkpointCount;
     }
 
     /// <summary>Prefetches where the next <see cref="AddTransfer"/> writes.</summary>
@@ -130,31 +146,43 @@ internal struct AccountLog
 
     public void AddBalance(in AccountBalance balance)
     {
-        if (Balances is null || BalanceCount == Balances.Length)
+        AccountLogExtras extras = _extras ??= new AccountLogExtras();
+        if (extras.Balances is null || extras.BalanceCount == extras.Balances.Length)
         {
-            Array.Resize(ref Balances, Math.Max(4, BalanceCount * 2));
+            Array.Resize(ref extras.Balances, Math.Max(4, extras.BalanceCount * 2));
         }
 
-        Balances[BalanceCount++] = balance;
+        extras.Balances[extras.BalanceCount++] = balance;
     }
 
     /// <summary>Forgets the newest log entry (chain rollback), and the checkpoint its append left, if any.</summary>
     public void RemoveLastTransfer(int transferIndex)
     {
         Debug.Assert(TransferCount > 0 && Transfers![TransferCount - 1] == transferIndex);
-        if (CheckpointCount > 0 && Checkpoints![CheckpointCount - 1].LogCount == TransferCount &&
-            Checkpoints[CheckpointCount - 1].ExpiryCount == ExpiryCount)
+        AccountLogExtras? extras = _extras;
+        if (extras is not null && extras.CheckpointCount > 0 && extras.Checkpoints![extras.CheckpointCount - 1].LogCount == TransferCount &&
+            extras.Checkpoints[extras.CheckpointCount - 1].ExpiryCount == ExpiryCount)
         {
-            CheckpointCount--;
+            extras.CheckpointCount--;
         }
 
         TransferCount--;
     }
 
-    public void RemoveLastBalance()
+    public readonly void RemoveLastBalance()
     {
         Debug.Assert(BalanceCount > 0);
-        BalanceCount--;
-        Balances![BalanceCount] = default;
+        _extras!.BalanceCount--;
+        _extras.Balances![_extras.BalanceCount] = default;
+    }
+
+    /// <summary>The parts of a log most appends never touch.</summary>
+    private sealed class AccountLogExtras
+    {
+        public AccountBalance[]? Balances;
+        public int BalanceCount;
+        public int[]? Expiries;
+        public BalanceCheckpoint[]? Checkpoints;
+        public int CheckpointCount;
     }
 }
