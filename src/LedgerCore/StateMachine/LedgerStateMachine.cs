@@ -74,8 +74,8 @@ public sealed partial class LedgerStateMachine
     /// Creates an empty ledger with storage for <paramref name="accountCapacity"/> accounts and
     /// <paramref name="transferCapacity"/> transfers allocated up front (as TigerBeetle allocates at
     /// startup): until those are exceeded, applying events allocates nothing on the heap except the
-    /// arrays of failure results, and per-account transfer logs that outgrow an even share of the
-    /// transfers. Beyond them, storage grows as usual.
+    /// arrays of failure results, per-account transfer logs that outgrow an even share of the
+    /// transfers, and the record of expiries (the expiry list, each account's positions in it). Beyond them, storage grows as usual.
     /// </summary>
     /// <param name="accountCapacity">Accounts to make room for (at least 0).</param>
     /// <param name="transferCapacity">Transfers to make room for (at least 0).</param>
@@ -137,8 +137,8 @@ public sealed partial class LedgerStateMachine
     /// Creates transfers. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
     /// Pending transfers whose deadline has passed expire first, as far as their stamps fit before the
     /// batch's first slot (see <see cref="GetChangeEvents"/>); the rest expire in a later batch. A post or
-    /// void of a pending transfer whose deadline has passed fails with
-    /// <see cref="CreateTransferResult.PendingTransferExpired"/> either way.
+    /// void of a pending transfer whose deadline is at or before the post's or void's own timestamp fails
+    /// with <see cref="CreateTransferResult.PendingTransferExpired"/> either way.
     /// </summary>
     /// <param name="batch">At most <see cref="BatchEventsMax"/> transfers.</param>
     /// <param name="timestamp">The batch's timestamp in nanoseconds; every event's timestamp must be later
