@@ -23,7 +23,7 @@ namespace LedgerCore;
 /// <para>Cancelling a call stops the wait; a batch already sequenced may still commit.</para>
 /// <para>Thread-safe: any number of callers may call concurrently.</para>
 /// </remarks>
-public sealed class LedgerEngine : IAsyncDisposable
+public sealed class LedgerEngine : ILedger
 {
     private readonly FileStream _lock;
     private readonly IStorage _storage;

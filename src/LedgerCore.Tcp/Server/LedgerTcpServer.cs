@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LedgerCore.Tcp;
 
 /// <summary>
-/// Puts a <see cref="LedgerEngine"/> on the network: accepts connections, checks each one's
+/// Puts a ledger (<see cref="ILedger"/>: a <see cref="LedgerEngine"/>, or a replica of a replicated ledger) on the network: accepts connections, checks each one's
 /// handshake (and TLS when configured), and runs their requests against the engine concurrently —
 /// the engine coalesces many small requests into large journal batches by itself.
 /// </summary>
@@ -31,25 +31,25 @@ public sealed class LedgerTcpServer : IAsyncDisposable
     private int _connectionCount;
     private int _state; // 0 created, 1 started, 2 stopped
 
-    /// <summary>Creates a server for <paramref name="engine"/>; call <see cref="StartAsync"/> to listen.</summary>
+    /// <summary>Creates a server for <paramref name="ledger"/>; call <see cref="StartAsync"/> to listen.</summary>
     /// <exception cref="ArgumentException">The options are invalid (see <see cref="LedgerTcpServerOptions.Validate"/>).</exception>
-    public LedgerTcpServer(LedgerEngine engine, LedgerTcpServerOptions options)
-        : this(engine, options, null)
+    public LedgerTcpServer(ILedger ledger, LedgerTcpServerOptions options)
+        : this(ledger, options, null)
     {
     }
 
     /// <summary>
-    /// Creates a server for <paramref name="engine"/> that logs connection-level security events to
+    /// Creates a server for <paramref name="ledger"/> that logs connection-level security events to
     /// <paramref name="logger"/> (client certificates accepted, with their subject, and refused, with the reason),
     /// and the details of any unexpected request failure (the client is told only that its request failed).
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid (see <see cref="LedgerTcpServerOptions.Validate"/>).</exception>
-    public LedgerTcpServer(LedgerEngine engine, LedgerTcpServerOptions options, ILogger? logger)
+    public LedgerTcpServer(ILedger ledger, LedgerTcpServerOptions options, ILogger? logger)
     {
-        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Engine = engine;
+        Engine = ledger;
         Address = options.Address;
         RequestedPort = options.Port;
         Certificate = options.Certificate;
@@ -62,7 +62,7 @@ public sealed class LedgerTcpServer : IAsyncDisposable
         HandshakeTimeout = options.HandshakeTimeout;
         IdleTimeout = options.IdleTimeout;
         ResultsMax = BodyCodec.ResultsMaxFor(MaxFrameBytes);
-        BatchEventsMax = Math.Min(ResultsMax, engine.MaxBatchSize);
+        BatchEventsMax = Math.Min(ResultsMax, ledger.MaxBatchSize);
     }
 
     /// <summary>Where unexpected request failures and client-certificate decisions are logged (the wire only says that a request failed).</summary>
@@ -77,7 +77,7 @@ public sealed class LedgerTcpServer : IAsyncDisposable
     /// <summary>Connections currently open (including ones being refused).</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
-    internal LedgerEngine Engine { get; }
+    internal ILedger Engine { get; }
 
     internal System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; }
 

@@ -46,7 +46,7 @@ internal sealed class ServerConnection : IDisposable
     /// <summary>Completes when the connection is closed and every request it read has been answered.</summary>
     public Task Completion => _completion.Task;
 
-    private LedgerEngine Engine => _server.Engine;
+    private ILedger Engine => _server.Engine;
 
     public void Start(bool admitted, Action onClosed) =>
         _ = Task.Run(async () =>
@@ -380,7 +380,7 @@ internal sealed class ServerConnection : IDisposable
         }
     }
 
-    private async Task<FrameBuffer> LookupAsync<T>(ReadOnlyMemory<byte> body, Func<LedgerEngine, ReadOnlyMemory<UInt128>, Task<T[]>> lookup, ItemWriter<T> write)
+    private async Task<FrameBuffer> LookupAsync<T>(ReadOnlyMemory<byte> body, Func<ILedger, ReadOnlyMemory<UInt128>, Task<T[]>> lookup, ItemWriter<T> write)
     {
         int count = 0;
         UInt128[] ids = Decode(() => BodyCodec.ReadArray(body, ModelCodec.ReadUInt128, _server.ResultsMax, pooled: true, out count));
@@ -396,7 +396,7 @@ internal sealed class ServerConnection : IDisposable
     }
 
     /// <summary>Runs a filter or query whose limit <paramref name="query"/> clamps to the results bound, so the answer fits a frame.</summary>
-    private async Task<FrameBuffer> FilterAsync<TFilter, T>(ReadOnlyMemory<byte> body, ItemReader<TFilter> readFilter, Func<LedgerEngine, TFilter, uint, Task<T[]>> query, ItemWriter<T> write)
+    private async Task<FrameBuffer> FilterAsync<TFilter, T>(ReadOnlyMemory<byte> body, ItemReader<TFilter> readFilter, Func<ILedger, TFilter, uint, Task<T[]>> query, ItemWriter<T> write)
     {
         TFilter filter = Decode(() => BodyCodec.ReadValue(body, readFilter));
         T[] found = await query(Engine, filter, (uint)_server.ResultsMax).ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace LedgerCore;
 public static class LedgerCoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="LedgerEngine"/> as a singleton that a hosted service opens when the host
+    /// Registers <see cref="LedgerEngine"/> (also as <see cref="ILedger"/>) as a singleton that a hosted service opens when the host
     /// starts (recovery runs then) and disposes when it stops (in-flight batches drain first). The
     /// options are validated at start (<see cref="LedgerOptions.Validate"/>), so a bad configuration
     /// stops the host with an <see cref="OptionsValidationException"/> instead of failing on first use.
@@ -18,7 +18,7 @@ public static class LedgerCoreServiceCollectionExtensions
     /// <param name="services">The host's services.</param>
     /// <param name="configure">Sets the options; <see cref="LedgerOptions.DataDirectory"/> is required.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
-    /// <remarks>Resolving <see cref="LedgerEngine"/> before the host has started throws <see cref="InvalidOperationException"/>.</remarks>
+    /// <remarks>Resolving <see cref="LedgerEngine"/> or <see cref="ILedger"/> before the host has started throws <see cref="InvalidOperationException"/>.</remarks>
     public static IServiceCollection AddLedgerCore(this IServiceCollection services, Action<LedgerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -28,7 +28,8 @@ public static class LedgerCoreServiceCollectionExtensions
         services.TryAddSingleton<LedgerEngineHost>();
         services.AddHostedService(provider => provider.GetRequiredService<LedgerEngineHost>());
         services.TryAddSingleton(provider => provider.GetRequiredService<LedgerEngineHost>().Engine);
-        services.TryAddSingleton(provider => new LedgerHealthCheck(provider.GetRequiredService<LedgerEngineHost>()));
+        services.TryAddSingleton<ILedger>(provider => provider.GetRequiredService<LedgerEngineHost>().Engine);
+        services.TryAddSingleton(provider => new LedgerHealthCheck(() => provider.GetRequiredService<LedgerEngineHost>().Current));
         return services;
     }
 }

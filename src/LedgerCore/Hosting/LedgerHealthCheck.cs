@@ -1,4 +1,3 @@
-using LedgerCore.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LedgerCore;
@@ -11,9 +10,10 @@ namespace LedgerCore;
 /// </summary>
 public sealed class LedgerHealthCheck : IHealthCheck
 {
-    private readonly LedgerEngineHost _host;
+    private readonly Func<ILedger?> _current;
 
-    internal LedgerHealthCheck(LedgerEngineHost host) => _host = host;
+    /// <summary>A check of whatever ledger <paramref name="current"/> returns (null: not open).</summary>
+    internal LedgerHealthCheck(Func<ILedger?> current) => _current = current;
 
     /// <summary>Reports the ledger's state; never throws.</summary>
     /// <param name="context">The health-check context.</param>
@@ -21,8 +21,8 @@ public sealed class LedgerHealthCheck : IHealthCheck
     /// <returns>Healthy with the committed sequence, or unhealthy with the reason.</returns>
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (_host.Current is not { } engine) return Task.FromResult(HealthCheckResult.Unhealthy("The ledger is not open."));
-        if (engine.Fault is { } fault) return Task.FromResult(HealthCheckResult.Unhealthy($"The ledger faulted: {fault.Message}", fault));
-        return Task.FromResult(HealthCheckResult.Healthy($"Committed through batch {engine.CommittedSequence}."));
+        if (_current() is not { } ledger) return Task.FromResult(HealthCheckResult.Unhealthy("The ledger is not open."));
+        if (ledger.Fault is { } fault) return Task.FromResult(HealthCheckResult.Unhealthy($"The ledger faulted: {fault.Message}", fault));
+        return Task.FromResult(HealthCheckResult.Healthy($"Committed through batch {ledger.CommittedSequence}."));
     }
 }

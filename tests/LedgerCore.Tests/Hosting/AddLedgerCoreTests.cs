@@ -31,6 +31,7 @@ public class AddLedgerCoreTests
 
         await host.StartAsync();
         var ledger = host.Services.GetRequiredService<LedgerEngine>();
+        Assert.That(host.Services.GetRequiredService<ILedger>(), Is.SameAs(ledger), "hosts that write through ILedger get the same engine");
         Assert.That(await ledger.CreateAccountsAsync(new[] { new Account { Id = 1, Ledger = 1, Code = 1 } }), Is.Empty);
         HealthCheckResult healthy = await health.CheckHealthAsync(new HealthCheckContext());
         Assert.That(healthy.Status, Is.EqualTo(HealthStatus.Healthy));
