@@ -5,154 +5,134 @@ using Npgsql;
 namespace ReadModelProjection;
 
 /// <summary>
-/// Projects a ledger's change feed (<see cref="LedgerEngine.ReadCommittedAsync"/>) into PostgreSQL tables
-/// for ad-hoc SQL. Each journaled batch is one SQL transaction holding its rows and the new checkpoint
-/// (the batch's sequence), so after a crash or restart the projection resumes exactly where the tables
-/// end: nothing is skipped and nothing is applied twice. Inserts are idempotent (<c>ON CONFLICT DO NOTHING</c>)
-/// all the same, so rebuilding over existing rows is harmless.
+/// Projects a ledger into PostgreSQL tables for ad-hoc SQL, from two feeds, each with its own checkpoint:
+/// the change events (<see cref="LedgerEngine.ReadChangeEventsAsync"/>: every transfer and expiry with both
+/// accounts as they stood right after it) give the transfers and every account's balances, stored as the
+/// ledger reports them, nothing recomputed; the committed batches (<see cref="LedgerEngine.ReadCommittedAsync"/>)
+/// give the accounts that were created, since creating an account is not a change event. Each unit (one
+/// page of events, one batch) is one SQL transaction holding its rows and its checkpoint, so after a crash
+/// or restart the projection resumes exactly where the tables end: nothing skipped, nothing applied twice.
 /// </summary>
-/// <remarks>One projector per database at a time: a second one is detected by the checkpoint's compare-and-set and fails.</remarks>
-public sealed class LedgerProjection(LedgerEngine ledger, NpgsqlDataSource database)
+/// <remarks>One projector per database at a time: a second one is detected by the checkpoints' compare-and-set and fails.</remarks>
+public sealed partial class LedgerProjection(LedgerEngine ledger, NpgsqlDataSource database)
 {
-    /// <summary>Creates the tables and the balances view if missing.</summary>
+    /// <summary>Creates the tables if missing.</summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
     {
         await using NpgsqlCommand command = database.CreateCommand(ProjectionSchema.Create);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The last batch whose rows are in the tables (0 before the first).</summary>
+    /// <summary>The last batch whose accounts are in the tables and the timestamp of the last change event applied (0 and 0 before the first).</summary>
     /// <exception cref="InvalidOperationException">The database mirrors a different ledger.</exception>
-    public async Task<long> GetProjectedSequenceAsync(CancellationToken cancellationToken = default)
+    public async Task<(long Sequence, ulong Timestamp)> GetCheckpointAsync(CancellationToken cancellationToken = default)
     {
-        await using NpgsqlCommand command = database.CreateCommand("SELECT ledger_id, sequence FROM ledger_projection");
+        await using NpgsqlCommand command = database.CreateCommand("SELECT ledger_id, sequence, change_timestamp FROM ledger_projection");
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        long sequence = 0;
+        (long, ulong) checkpoint = (0, 0);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (reader.GetFieldValue<BigInteger>(0) != (BigInteger)ledger.LedgerId)
             {
                 throw new InvalidOperationException($"This database holds the projection of ledger {reader.GetFieldValue<BigInteger>(0)}, not of {ledger.LedgerId}.");
             }
-            sequence = reader.GetInt64(1);
+            checkpoint = (reader.GetInt64(1), (ulong)reader.GetInt64(2));
         }
-        return sequence;
+        return checkpoint;
     }
 
-    /// <summary>Projects every batch committed when called, then returns.</summary>
-    public Task<ProjectionProgress> CatchUpAsync(CancellationToken cancellationToken = default) =>
-        ProjectAsync(ledger.CommittedSequence, cancellationToken);
-
-    /// <summary>Projects batches as they commit until cancelled (or the engine is disposed).</summary>
-    public Task<ProjectionProgress> RunAsync(CancellationToken cancellationToken) => ProjectAsync(through: null, cancellationToken);
-
-    private async Task<ProjectionProgress> ProjectAsync(long? through, CancellationToken cancellationToken)
+    /// <summary>Projects every batch committed and every change event applied when called, then returns.</summary>
+    public async Task<ProjectionProgress> CatchUpAsync(CancellationToken cancellationToken = default)
     {
-        long projected = await GetProjectedSequenceAsync(cancellationToken).ConfigureAwait(false);
-        var progress = new ProjectionProgress(projected + 1, projected, 0, 0, 0);
-        if (projected >= through) return progress;
+        (long sequence, ulong timestamp) = await GetCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        (long through, int batches) = await ProjectAccountsAsync(sequence, ledger.CommittedSequence, cancellationToken).ConfigureAwait(false);
+        (ulong last, int events) = await CatchUpEventsAsync(timestamp, cancellationToken).ConfigureAwait(false);
+        return new ProjectionProgress(sequence + 1, through, batches, timestamp + 1, last, events);
+    }
 
+    /// <summary>Follows both feeds live until cancelled (or the engine is disposed); a failure of either stops both.</summary>
+    public async Task<ProjectionProgress> RunAsync(CancellationToken cancellationToken)
+    {
+        (long sequence, ulong timestamp) = await GetCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<(long, int)> accounts = ProjectAccountsAsync(sequence, through: null, both.Token);
+        Task<(ulong, int)> events = FollowEventsAsync(timestamp, both.Token);
+        await Task.WhenAny(accounts, events).ConfigureAwait(false);
+        if (accounts.IsFaulted || events.IsFaulted) await both.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(accounts, events).ConfigureAwait(false);
+        return new ProjectionProgress(sequence + 1, accounts.Result.Item1, accounts.Result.Item2, timestamp + 1, events.Result.Item1, events.Result.Item2);
+    }
+
+    /// <summary>Account creations from the committed batches after <paramref name="projected"/>, up to <paramref name="through"/> (or live when null).</summary>
+    private async Task<(long Through, int Batches)> ProjectAccountsAsync(long projected, long? through, CancellationToken cancellationToken)
+    {
+        int batches = 0;
+        if (projected >= through) return (projected, 0);
         await foreach (CommittedBatch batch in ledger.ReadCommittedAsync(projected + 1, cancellationToken).ConfigureAwait(false))
         {
-            // The feed is gapless and ordered; anything else would break the checkpoint's meaning.
-            if (batch.Sequence != projected + 1) throw new InvalidOperationException($"Expected batch {projected + 1}, the feed gave {batch.Sequence}.");
-
-            (int accounts, int transfers) = await ApplyAsync(batch, projected, cancellationToken).ConfigureAwait(false);
+            // The feed is ordered and skips only batches never applied; anything else would break the checkpoint's meaning.
+            if (batch.Sequence <= projected) throw new InvalidOperationException($"Expected a batch after {projected}, the feed gave {batch.Sequence}.");
+            await ApplyAccountsAsync(batch, projected, cancellationToken).ConfigureAwait(false);
             projected = batch.Sequence;
-            progress = progress with
-            {
-                ThroughSequence = projected,
-                Batches = progress.Batches + 1,
-                AccountsInserted = progress.AccountsInserted + accounts,
-                TransfersInserted = progress.TransfersInserted + transfers,
-            };
+            batches++;
             if (projected >= through) break;
         }
-        return progress;
+        return (projected, batches);
     }
 
-    /// <summary>One batch in one transaction: its created rows, then the checkpoint moved from <paramref name="previous"/> to its sequence.</summary>
-    private async Task<(int Accounts, int Transfers)> ApplyAsync(CommittedBatch batch, long previous, CancellationToken cancellationToken)
+    /// <summary>One batch in one transaction: rows for the accounts it names that exist, then the batch checkpoint moved from <paramref name="previous"/>.</summary>
+    private async Task ApplyAccountsAsync(CommittedBatch batch, long previous, CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var sql = new NpgsqlBatch(connection, transaction);
 
-        if (batch.Operation == LedgerOperation.CreateAccounts) await AddAccountsAsync(sql, batch, cancellationToken).ConfigureAwait(false);
-        else if (batch.Operation == LedgerOperation.CreateTransfers) await AddTransfersAsync(sql, batch, cancellationToken).ConfigureAwait(false);
-        int rows = sql.BatchCommands.Count;
+        if (batch.Operation == LedgerOperation.CreateAccounts)
+        {
+            // The feed holds events as submitted, failed ones included: look the ids up and keep the accounts
+            // that exist. A row is only ever inserted here, with the balances every account is created with
+            // (zero, as of no event); the change events own balances and flags from then on, so whichever of
+            // the two feeds reaches an account first, the row ends the same.
+            // In id order, as the event feed does (see ApplyEventsAsync).
+            var ids = new SortedSet<UInt128>();
+            foreach (Account a in batch.Accounts.Span) ids.Add(a.Id);
+            foreach (Account a in await ledger.LookupAccountsAsync(ids.ToArray(), cancellationToken).ConfigureAwait(false))
+            {
+                sql.BatchCommands.Add(UpsertAccount(a with { DebitsPending = 0, DebitsPosted = 0, CreditsPending = 0, CreditsPosted = 0 }, balancesTimestamp: 0));
+            }
+        }
 
         // Compare-and-set: only the projector that read `previous` may move the checkpoint.
         sql.BatchCommands.Add(Command("""
-            INSERT INTO ledger_projection (ledger_id, sequence) VALUES ($1, $2)
+            INSERT INTO ledger_projection (ledger_id, sequence, change_timestamp) VALUES ($1, $2, 0)
             ON CONFLICT (ledger_id) DO UPDATE SET sequence = EXCLUDED.sequence, updated_at = now()
             WHERE ledger_projection.sequence = $3
             """, (BigInteger)ledger.LedgerId, batch.Sequence, previous));
+        await CommitAsync(sql, transaction, $"The batch checkpoint moved past {previous} meanwhile: another projector writes to this database.", cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Inserts the account, or brings its row to <paramref name="balancesTimestamp"/> if that is later than
+    /// what the row holds: so a replay, or a creation seen after the account's events, changes nothing.
+    /// </summary>
+    private static NpgsqlBatchCommand UpsertAccount(in Account a, ulong balancesTimestamp) => Command("""
+        INSERT INTO ledger_accounts (id, ledger, code, flags, user_data_128, user_data_64, user_data_32, timestamp,
+                                     debits_pending, debits_posted, credits_pending, credits_posted, balances_timestamp)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        ON CONFLICT (id) DO UPDATE SET flags = EXCLUDED.flags, debits_pending = EXCLUDED.debits_pending,
+            debits_posted = EXCLUDED.debits_posted, credits_pending = EXCLUDED.credits_pending,
+            credits_posted = EXCLUDED.credits_posted, balances_timestamp = EXCLUDED.balances_timestamp
+        WHERE ledger_accounts.balances_timestamp < EXCLUDED.balances_timestamp
+        """, (BigInteger)a.Id, (long)a.Ledger, (int)a.Code, (int)a.Flags, (BigInteger)a.UserData128, (BigInteger)a.UserData64,
+        (long)a.UserData32, checked((long)a.Timestamp), (BigInteger)a.DebitsPending, (BigInteger)a.DebitsPosted,
+        (BigInteger)a.CreditsPending, (BigInteger)a.CreditsPosted, checked((long)balancesTimestamp));
+
+    /// <summary>Runs the batch, whose last command is a checkpoint compare-and-set, and commits only if that moved the checkpoint.</summary>
+    private static async Task CommitAsync(NpgsqlBatch sql, NpgsqlTransaction transaction, string conflict, CancellationToken cancellationToken)
+    {
         await sql.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        if (sql.BatchCommands[rows].RecordsAffected != 1)
-        {
-            throw new InvalidOperationException($"The checkpoint moved past {previous} meanwhile: another projector writes to this database.");
-        }
+        if (sql.BatchCommands[^1].RecordsAffected != 1) throw new InvalidOperationException(conflict);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-
-        int inserted = 0;
-        for (int i = 0; i < rows; i++) inserted += sql.BatchCommands[i].RecordsAffected;
-        return batch.Operation == LedgerOperation.CreateAccounts ? (inserted, 0) : (0, inserted);
-    }
-
-    private async Task AddAccountsAsync(NpgsqlBatch sql, CommittedBatch batch, CancellationToken cancellationToken)
-    {
-        // The feed holds events as submitted, failed ones included: an event created its account exactly
-        // when the stored account carries the timestamp that event was given.
-        var ids = new UInt128[batch.Accounts.Length];
-        for (int i = 0; i < ids.Length; i++) ids[i] = batch.Accounts.Span[i].Id;
-        Dictionary<UInt128, Account> stored = (await ledger.LookupAccountsAsync(ids.Distinct().ToArray(), cancellationToken).ConfigureAwait(false)).ToDictionary(a => a.Id);
-
-        for (int i = 0; i < ids.Length; i++)
-        {
-            Account a = batch.Accounts.Span[i];
-            ulong timestamp = EventTimestamp(batch, i, (a.Flags & AccountFlags.Imported) != 0 ? a.Timestamp : null);
-            if (!stored.TryGetValue(a.Id, out Account s) || s.Timestamp != timestamp) continue;
-
-            // Flags as created: the stored ones may since have gained Closed.
-            sql.BatchCommands.Add(Command("""
-                INSERT INTO ledger_accounts (id, ledger, code, flags, user_data_128, user_data_64, user_data_32, timestamp, sequence)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING
-                """, (BigInteger)a.Id, (long)a.Ledger, (int)a.Code, (int)a.Flags, (BigInteger)a.UserData128, (BigInteger)a.UserData64,
-                (long)a.UserData32, checked((long)timestamp), batch.Sequence));
-        }
-    }
-
-    private async Task AddTransfersAsync(NpgsqlBatch sql, CommittedBatch batch, CancellationToken cancellationToken)
-    {
-        var ids = new UInt128[batch.Transfers.Length];
-        for (int i = 0; i < ids.Length; i++) ids[i] = batch.Transfers.Span[i].Id;
-        Dictionary<UInt128, Transfer> stored = (await ledger.LookupTransfersAsync(ids.Distinct().ToArray(), cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Id);
-
-        for (int i = 0; i < ids.Length; i++)
-        {
-            Transfer e = batch.Transfers.Span[i];
-            ulong timestamp = EventTimestamp(batch, i, (e.Flags & TransferFlags.Imported) != 0 ? e.Timestamp : null);
-            if (!stored.TryGetValue(e.Id, out Transfer t) || t.Timestamp != timestamp) continue;
-
-            // The stored transfer, not the event: it has the amount that actually moved (balancing clamps
-            // it, a post may take less than pending) and a post's or void's accounts filled in from the pending one.
-            sql.BatchCommands.Add(Command("""
-                INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, amount, pending_id, user_data_128, user_data_64,
-                                              user_data_32, timeout, ledger, code, flags, timestamp, sequence)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING
-                """, (BigInteger)t.Id, (BigInteger)t.DebitAccountId, (BigInteger)t.CreditAccountId, (BigInteger)t.Amount, (BigInteger)t.PendingId,
-                (BigInteger)t.UserData128, (BigInteger)t.UserData64, (long)t.UserData32, (long)t.Timeout, (long)t.Ledger, (int)t.Code, (int)t.Flags,
-                checked((long)timestamp), batch.Sequence));
-        }
-    }
-
-    /// <summary>The timestamp event <paramref name="index"/> was given: its own when imported, else its slot below the batch's.</summary>
-    private static ulong EventTimestamp(CommittedBatch batch, int index, ulong? imported)
-    {
-        int count = batch.Operation == LedgerOperation.CreateAccounts ? batch.Accounts.Length : batch.Transfers.Length;
-        return imported ?? batch.Timestamp - (ulong)count + (ulong)index + 1;
     }
 
     private static NpgsqlBatchCommand Command(string text, params object[] values)

@@ -19,26 +19,23 @@ internal sealed partial class ProjectionWorker(IServiceProvider services, Npgsql
         await projection.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
 
         ProjectionProgress caughtUp = await projection.CatchUpAsync(stoppingToken).ConfigureAwait(false);
-        if (caughtUp.Batches == 0) UpToDate(logger, caughtUp.ThroughSequence);
-        else CaughtUp(logger, caughtUp.FromSequence, caughtUp.ThroughSequence, caughtUp.AccountsInserted, caughtUp.TransfersInserted);
+        CaughtUp(logger, caughtUp.ThroughSequence, caughtUp.Batches, caughtUp.ThroughTimestamp, caughtUp.Events);
 
         try
         {
             ProjectionProgress live = await projection.RunAsync(stoppingToken).ConfigureAwait(false);
-            Stopped(logger, live.ThroughSequence);
+            Stopped(logger, live.ThroughSequence, live.ThroughTimestamp);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            Stopped(logger, await projection.GetProjectedSequenceAsync(CancellationToken.None).ConfigureAwait(false));
+            (long sequence, ulong timestamp) = await projection.GetCheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+            Stopped(logger, sequence, timestamp);
         }
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Projected batches {From} to {Through}: {Accounts} accounts and {Transfers} transfers inserted; following live commits")]
-    private static partial void CaughtUp(ILogger logger, long from, long through, int accounts, int transfers);
+    [LoggerMessage(1, LogLevel.Information, "Caught up: accounts through batch {Sequence} ({Batches} batches read), change events through {Timestamp} ({Events} applied); following live")]
+    private static partial void CaughtUp(ILogger logger, long sequence, int batches, ulong timestamp, int events);
 
-    [LoggerMessage(3, LogLevel.Information, "The tables are up to date at batch {Through}; following live commits")]
-    private static partial void UpToDate(ILogger logger, long through);
-
-    [LoggerMessage(2, LogLevel.Information, "Projection stopped at batch {Through}")]
-    private static partial void Stopped(ILogger logger, long through);
+    [LoggerMessage(2, LogLevel.Information, "Projection stopped at batch {Sequence} and change event {Timestamp}")]
+    private static partial void Stopped(ILogger logger, long sequence, ulong timestamp);
 }

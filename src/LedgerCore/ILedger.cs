@@ -65,6 +65,9 @@ public interface ILedger : IAsyncDisposable
     /// <summary>See <see cref="LedgerStateMachine.QueryTransfers"/>.</summary>
     Task<Transfer[]> QueryTransfersAsync(QueryFilter filter, CancellationToken cancellationToken = default);
 
+    /// <summary>See <see cref="LedgerStateMachine.GetChangeEvents"/>: transfers and expiries in timestamp order, each with both accounts as they stood right after it.</summary>
+    Task<ChangeEvent[]> GetChangeEventsAsync(ChangeEventsFilter filter, CancellationToken cancellationToken = default);
+
     /// <summary>The state machine's digest (<see cref="LedgerStateMachine.ComputeDigest"/>): equal on every
     /// replica, and after any replay of the same batches.</summary>
     Task<UInt128> ComputeDigestAsync(CancellationToken cancellationToken = default);
@@ -75,4 +78,11 @@ public interface ILedger : IAsyncDisposable
     /// </summary>
     /// <exception cref="InvalidOperationException">The requested sequences were compacted away.</exception>
     IAsyncEnumerable<CommittedBatch> ReadCommittedAsync(long fromSequence, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The feed of outcomes: every change event with a timestamp at or after <paramref name="timestampMin"/>,
+    /// in timestamp order and once each (expiries included), then live as batches are applied, until
+    /// cancelled or disposed. To resume, pass one past the last timestamp seen.
+    /// </summary>
+    IAsyncEnumerable<ChangeEvent> ReadChangeEventsAsync(ulong timestampMin, CancellationToken cancellationToken = default);
 }

@@ -86,6 +86,12 @@ public sealed class AnyLedgerTests
         public Task<Transfer[]> QueryTransfersAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
             Record("QueryTransfers", engine.QueryTransfersAsync(filter, cancellationToken));
 
+        public Task<ChangeEvent[]> GetChangeEventsAsync(ChangeEventsFilter filter, CancellationToken cancellationToken = default) =>
+            Record("GetChangeEvents", engine.GetChangeEventsAsync(filter, cancellationToken));
+
+        public IAsyncEnumerable<ChangeEvent> ReadChangeEventsAsync(ulong timestampMin, CancellationToken cancellationToken = default) =>
+            engine.ReadChangeEventsAsync(timestampMin, cancellationToken);
+
         public Task<UInt128> ComputeDigestAsync(CancellationToken cancellationToken = default) => engine.ComputeDigestAsync(cancellationToken);
 
         public IAsyncEnumerable<CommittedBatch> ReadCommittedAsync(long fromSequence, CancellationToken cancellationToken = default) =>

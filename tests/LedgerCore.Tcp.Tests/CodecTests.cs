@@ -68,16 +68,17 @@ public sealed class CodecTests
     [Test]
     public void A_handshake_response_with_appended_elements_is_read_and_one_with_fewer_is_malformed()
     {
-        var expected = new HandshakeResponse(1, UInt128.MaxValue - 3, 65_536, 300, 32, 442);
+        var expected = new HandshakeResponse(1, UInt128.MaxValue - 3, 65_536, 300, 32, 442, 143);
         using var buffer = new FrameBuffer(0);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(8);
+        writer.WriteArrayHeader(9);
         writer.Write(1U);
         ModelCodec.Write(ref writer, expected.LedgerId);
         writer.Write(65_536);
         writer.Write(300);
         writer.Write(32);
         writer.Write(442);
+        writer.Write(143);
         writer.WriteMapHeader(1); // a future field of any type
         writer.Write("x");
         writer.Write(1.5);
@@ -87,6 +88,65 @@ public sealed class CodecTests
 
         byte[] five = [0x95, 0x01, 0xC4, 0x10, .. new byte[16], 0x01, 0x01, 0x01];
         Assert.Throws<MessagePackSerializationException>(() => BodyCodec.ReadHandshakeResponse(five));
+        byte[] six = [0x96, 0x01, 0xC4, 0x10, .. new byte[16], 0x01, 0x01, 0x01, 0x01];
+        Assert.Throws<MessagePackSerializationException>(() => BodyCodec.ReadHandshakeResponse(six));
+    }
+
+    [Test]
+    public void Change_events_and_their_filter_round_trip_field_for_field() =>
+        Prop.ForAll(ArbMap.Default.ArbFor<(ulong, ulong, uint, ushort, byte)>(), t =>
+        {
+            (ulong a, ulong b, uint c, ushort d, byte type) = t;
+            var transfer = new Transfer
+            {
+                Id = new UInt128(a, b), DebitAccountId = b, CreditAccountId = new UInt128(b, a), Amount = a, PendingId = new UInt128(a, a),
+                UserData128 = b, UserData64 = a, UserData32 = c, Timeout = c ^ 3, Ledger = c, Code = d, Flags = (TransferFlags)d, Timestamp = b,
+            };
+            var debit = new Account
+            {
+                Id = b, DebitsPending = new UInt128(a, b), DebitsPosted = a, CreditsPending = b, CreditsPosted = new UInt128(b, b),
+                UserData128 = a, UserData64 = b, UserData32 = c, Ledger = c, Code = d, Flags = (AccountFlags)d, Timestamp = a,
+            };
+            var change = new ChangeEvent((ChangeEventType)(type % 5), a ^ b, transfer, debit, debit with { Id = new UInt128(b, a), CreditsPosted = a });
+            using var buffer = new FrameBuffer(0);
+            BodyCodec.WriteArray<ChangeEvent>(buffer, new[] { change, change with { Type = ChangeEventType.TwoPhaseExpired } }, ModelCodec.Write);
+            ChangeEvent[] decoded = BodyCodec.ReadArray(buffer.Complete(TcpOperation.GetChangeEvents, 1)[FrameHeader.Size..], ModelCodec.ReadChangeEvent, 2, pooled: false, out int count);
+
+            var filter = new ChangeEventsFilter(a, b, c);
+            using var filterBuffer = new FrameBuffer(0);
+            BodyCodec.WriteValue(filterBuffer, filter, ModelCodec.Write);
+            ChangeEventsFilter decodedFilter = BodyCodec.ReadValue(filterBuffer.Complete(TcpOperation.GetChangeEvents, 1)[FrameHeader.Size..], ModelCodec.ReadChangeEventsFilter);
+            return count == 2 && decoded[0] == change && decoded[1] == change with { Type = ChangeEventType.TwoPhaseExpired } && decodedFilter == filter;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+
+    [Test]
+    public void A_change_event_at_its_widest_takes_exactly_the_documented_455_bytes()
+    {
+        var account = new Account
+        {
+            Id = UInt128.MaxValue, UserData64 = ulong.MaxValue, UserData32 = uint.MaxValue, Reserved = uint.MaxValue,
+            Ledger = uint.MaxValue, Code = ushort.MaxValue, Flags = (AccountFlags)ushort.MaxValue, Timestamp = ulong.MaxValue,
+        };
+        var transfer = new Transfer
+        {
+            Id = UInt128.MaxValue, UserData64 = ulong.MaxValue, UserData32 = uint.MaxValue, Timeout = uint.MaxValue,
+            Ledger = uint.MaxValue, Code = ushort.MaxValue, Flags = (TransferFlags)ushort.MaxValue, Timestamp = ulong.MaxValue,
+        };
+        var change = new ChangeEvent(ChangeEventType.TwoPhaseExpired, ulong.MaxValue, transfer, account, account);
+        using var buffer = new FrameBuffer(0);
+        BodyCodec.WriteValue(buffer, change, ModelCodec.Write);
+        Assert.That(buffer.Complete(TcpOperation.GetChangeEvents, 1).Length - FrameHeader.Size, Is.EqualTo(ModelCodec.ChangeEventBytesMax));
+        Assert.That(ModelCodec.ChangeEventBytesMax, Is.EqualTo(455));
+        Assert.That((BodyCodec.ChangeEventsMaxFor(2 * 1024 * 1024), BodyCodec.ChangeEventsMaxFor(64 * 1024), BodyCodec.ChangeEventsMaxFor(4096)), Is.EqualTo((2730, 143, 8)));
+    }
+
+    [Test]
+    public void A_change_event_type_above_a_byte_and_a_filter_of_the_wrong_length_are_malformed()
+    {
+        byte[] twoFields = [0x92, 0x01, 0x02];
+        Assert.Throws<MessagePackSerializationException>(() => BodyCodec.ReadValue(twoFields, ModelCodec.ReadChangeEventsFilter));
+        byte[] wideType = [0x95, 0xCD, 0x01, 0x00, 0x01];
+        Assert.Throws<MessagePackSerializationException>(() => BodyCodec.ReadValue(wideType, ModelCodec.ReadChangeEvent));
     }
 
     [Test]

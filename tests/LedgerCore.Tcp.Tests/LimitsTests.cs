@@ -18,6 +18,10 @@ public sealed class LimitsTests
     private const int ResultsMax = (FrameLimit - 21) / 148;
     private const int Accounts = ResultsMax + 158;
 
+    // The same arithmetic for change events, 455 bytes at their widest (a transfer and two accounts).
+    private const int ChangeEventsMax = (FrameLimit - 21) / 455;
+    private const int Transfers = EngineBatch + 100;
+
     private TestLedger _ledger = null!;
     private LedgerTcpClient _client = null!;
 
@@ -37,6 +41,18 @@ public sealed class LimitsTests
             }).ToArray();
             Assert.That(await _client.CreateAccountsAsync(batch), Is.Empty);
         }
+
+        // Transfers between two of them with wide fields: each makes one change event nearly as wide as any.
+        for (int start = 0; start < Transfers; start += EngineBatch)
+        {
+            Transfer[] batch = Enumerable.Range(start, Math.Min(EngineBatch, Transfers - start)).Select(i => new Transfer
+            {
+                Id = UInt128.MaxValue - 1 - (UInt128)i, DebitAccountId = UInt128.MaxValue - 1, CreditAccountId = UInt128.MaxValue - 2,
+                Amount = UInt128.MaxValue / 1_000_000, UserData128 = UInt128.MaxValue, UserData64 = ulong.MaxValue, UserData32 = uint.MaxValue,
+                Ledger = uint.MaxValue, Code = ushort.MaxValue,
+            }).ToArray();
+            Assert.That(await _client.CreateTransfersAsync(batch), Is.Empty);
+        }
     }
 
     [OneTimeTearDown]
@@ -47,12 +63,12 @@ public sealed class LimitsTests
     }
 
     [Test]
-    public async Task Handshake_announces_the_frame_limit_the_engines_batch_size_and_results_max()
+    public async Task Handshake_announces_the_frame_limit_the_engines_batch_size_results_max_and_change_events_max()
     {
-        Assert.That(ResultsMax, Is.EqualTo(442));
+        Assert.That((ResultsMax, ChangeEventsMax), Is.EqualTo((442, 143)));
         await using RawConnection raw = await RawConnection.ConnectAsync(_ledger.Port);
-        Assert.That(raw.Handshake, Is.EqualTo(new HandshakeResponse(1, _ledger.Engine.LedgerId, FrameLimit, EngineBatch, 32, ResultsMax)));
-        Assert.That((_client.BatchEventsMax, _client.ResultsMax), Is.EqualTo((EngineBatch, ResultsMax)));
+        Assert.That(raw.Handshake, Is.EqualTo(new HandshakeResponse(1, _ledger.Engine.LedgerId, FrameLimit, EngineBatch, 32, ResultsMax, ChangeEventsMax)));
+        Assert.That((_client.BatchEventsMax, _client.ResultsMax, _client.ChangeEventsMax), Is.EqualTo((EngineBatch, ResultsMax, ChangeEventsMax)));
     }
 
     [Test]
@@ -60,7 +76,7 @@ public sealed class LimitsTests
     {
         await using TestLedger small = await TestLedger.StartAsync(o => o.MaxFrameBytes = LedgerTcpServerOptions.MaxFrameBytesMin);
         await using RawConnection raw = await RawConnection.ConnectAsync(small.Port);
-        Assert.That((raw.Handshake.BatchEventsMax, raw.Handshake.ResultsMax), Is.EqualTo((27, 27)));
+        Assert.That((raw.Handshake.BatchEventsMax, raw.Handshake.ResultsMax, raw.Handshake.ChangeEventsMax), Is.EqualTo((27, 27, 8)));
     }
 
     [Test]
@@ -105,6 +121,37 @@ public sealed class LimitsTests
     }
 
     [Test]
+    public async Task A_change_events_limit_is_clamped_to_change_events_max_so_the_answer_fits()
+    {
+        await using RawConnection raw = await RawConnection.ConnectAsync(_ledger.Port);
+        await raw.SendAsync(TcpOperation.GetChangeEvents, 25, (ref MessagePackWriter w) => ModelCodec.Write(ref w, new ChangeEventsFilter(0, 0, uint.MaxValue)));
+        (FrameHeader header, byte[] body) = await raw.ReadAsync();
+        Assert.That(header.Operation, Is.EqualTo(TcpOperation.GetChangeEvents));
+        Assert.That(BodyCodec.ReadArray(body, ModelCodec.ReadChangeEvent, int.MaxValue, pooled: false, out _), Has.Length.EqualTo(ChangeEventsMax));
+        Assert.That(FrameHeader.Size + header.BodyLength, Is.LessThanOrEqualTo(FrameLimit));
+    }
+
+    [Test]
+    public async Task Paging_change_events_by_timestamp_reads_every_event_exactly_once()
+    {
+        var seen = new List<ChangeEvent>();
+        var filter = new ChangeEventsFilter(0, 0, uint.MaxValue);
+        for (int page = 0; page < 20; page++)
+        {
+            ChangeEvent[] events = await _client.GetChangeEventsAsync(filter);
+            Assert.That(events, Has.Length.LessThanOrEqualTo(ChangeEventsMax));
+            seen.AddRange(events);
+            if (events.Length < ChangeEventsMax) break;
+            filter = filter with { TimestampMin = events[^1].Timestamp + 1 };
+        }
+
+        Assert.That(seen, Has.Count.EqualTo(Transfers));
+        Assert.That(seen.Select(e => e.Transfer.Id).Distinct().Count(), Is.EqualTo(Transfers));
+        for (int i = 1; i < seen.Count; i++) Assert.That(seen[i].Timestamp, Is.GreaterThan(seen[i - 1].Timestamp));
+        Assert.That(seen, Is.EqualTo(await _ledger.Engine.GetChangeEventsAsync(new ChangeEventsFilter(0, 0, LedgerStateMachine.ChangeEventsMax))));
+    }
+
+    [Test]
     public async Task The_client_refuses_requests_over_the_announced_limits_before_sending()
     {
         ArgumentException? create = await Assert.ThrowsAsync<ArgumentException>(() => _client.CreateTransfersAsync(new Transfer[EngineBatch + 1]));
@@ -136,9 +183,10 @@ public sealed class LimitsTests
     public async Task A_client_with_a_smaller_frame_limit_than_the_servers_bounds_its_requests_to_its_own()
     {
         await using LedgerTcpClient small = await _ledger.ConnectAsync(o => o.MaxFrameBytes = LedgerTcpServerOptions.MaxFrameBytesMin);
-        Assert.That((small.BatchEventsMax, small.ResultsMax), Is.EqualTo((27, 27)));
+        Assert.That((small.BatchEventsMax, small.ResultsMax, small.ChangeEventsMax), Is.EqualTo((27, 27, 8)));
         Account[] accounts = await small.QueryAccountsAsync(new QueryFilter { Ledger = uint.MaxValue, Limit = 1000 });
         Assert.That(accounts, Has.Length.EqualTo(27));
+        Assert.That(await small.GetChangeEventsAsync(new ChangeEventsFilter(0, 0, 1000)), Has.Length.EqualTo(8));
         Assert.That(small.IsConnected, Is.True);
     }
 

@@ -21,7 +21,7 @@ public sealed class RandomBytesPropertyTests
     [
         TcpOperation.Handshake, TcpOperation.Ping, TcpOperation.CreateAccounts, TcpOperation.CreateTransfers,
         TcpOperation.LookupAccounts, TcpOperation.LookupTransfers, TcpOperation.GetAccountTransfers,
-        TcpOperation.GetAccountBalances, TcpOperation.QueryAccounts, TcpOperation.QueryTransfers,
+        TcpOperation.GetAccountBalances, TcpOperation.QueryAccounts, TcpOperation.QueryTransfers, TcpOperation.GetChangeEvents,
         TcpOperation.Error, (TcpOperation)0x00, (TcpOperation)0x42,
     ];
 

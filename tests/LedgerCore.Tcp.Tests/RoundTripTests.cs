@@ -115,6 +115,53 @@ public sealed class RoundTripTests
     }
 
     [Test]
+    public async Task Change_events_match_the_engine_and_an_expired_pending_appears_with_its_accounts()
+    {
+        Assert.That(await _client.CreateAccountsAsync(new[] { new Account { Id = 30, Ledger = 840, Code = 10 }, new Account { Id = 31, Ledger = 840, Code = 10 } }), Is.Empty);
+        Assert.That(await _client.CreateTransfersAsync(new[] { new Transfer { Id = 300, DebitAccountId = 30, CreditAccountId = 31, Amount = 40, Ledger = 840, Code = 1, Flags = TransferFlags.Pending, Timeout = 1 } }), Is.Empty);
+        Transfer pending = (await _client.LookupTransfersAsync(new UInt128[] { 300 })).Single();
+
+        // Expiry is applied with the next batch past the deadline (1 s of real time): write until it shows.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        ChangeEvent[] events = [];
+        for (int attempt = 0; attempt < 100 && !events.Any(e => e.Type == ChangeEventType.TwoPhaseExpired); attempt++)
+        {
+            Assert.That(await _client.CreateTransfersAsync(new[] { new Transfer { Id = (UInt128)(310 + attempt), DebitAccountId = 30, CreditAccountId = 31, Amount = 1, Ledger = 840, Code = 1 } }), Is.Empty);
+            events = (await _client.GetChangeEventsAsync(new ChangeEventsFilter(pending.Timestamp, 0, 100))).Where(e => e.Transfer.DebitAccountId == 30).ToArray();
+            if (!events.Any(e => e.Type == ChangeEventType.TwoPhaseExpired)) await Task.Delay(100);
+        }
+
+        ChangeEvent expired = events.Single(e => e.Type == ChangeEventType.TwoPhaseExpired);
+        Assert.That(expired.Transfer, Is.EqualTo(pending), "the event's transfer is the pending one");
+        Assert.That(expired.Timestamp, Is.GreaterThanOrEqualTo(pending.Timestamp + 1_000_000_000UL), "at or after the deadline");
+        Assert.That((expired.DebitAccount.Id, expired.DebitAccount.DebitsPending, expired.CreditAccount.Id, expired.CreditAccount.CreditsPending), Is.EqualTo(((UInt128)30, UInt128.Zero, (UInt128)31, UInt128.Zero)));
+        Assert.That(events[0].Type, Is.EqualTo(ChangeEventType.TwoPhasePending));
+        Assert.That((events[0].DebitAccount.DebitsPending, events[0].CreditAccount.CreditsPending), Is.EqualTo(((UInt128)40, (UInt128)40)));
+
+        // Field for field what the engine answers, in strictly increasing timestamps; the last accounts are the current ones.
+        var filter = new ChangeEventsFilter(pending.Timestamp, events[^1].Timestamp, 100);
+        ChangeEvent[] all = await _client.GetChangeEventsAsync(filter);
+        Assert.That(all, Is.EqualTo(await _ledger.Engine.GetChangeEventsAsync(filter)));
+        for (int i = 1; i < all.Length; i++) Assert.That(all[i].Timestamp, Is.GreaterThan(all[i - 1].Timestamp));
+        Assert.That(new[] { events[^1].DebitAccount, events[^1].CreditAccount }, Is.EqualTo(await _client.LookupAccountsAsync(new UInt128[] { 30, 31 })));
+    }
+
+    [Test]
+    public async Task An_invalid_change_events_filter_answers_an_empty_array()
+    {
+        Assert.That(await _client.GetChangeEventsAsync(new ChangeEventsFilter(0, 0, 10)), Is.Not.Empty, "valid: the fixture's transfers");
+        Assert.That(await _client.GetChangeEventsAsync(new ChangeEventsFilter(0, 0, 0)), Is.Empty, "zero limit");
+        Assert.That(await _client.GetChangeEventsAsync(new ChangeEventsFilter(10, 9, 10)), Is.Empty, "min above max");
+        Assert.That(await _client.GetChangeEventsAsync(new ChangeEventsFilter((ulong)long.MaxValue + 1, 0, 10)), Is.Empty, "min above 2^63 - 1");
+        Assert.That(await _client.GetChangeEventsAsync(new ChangeEventsFilter(0, (ulong)long.MaxValue + 1, 10)), Is.Empty, "max above 2^63 - 1");
+        Assert.That(_client.IsConnected, Is.True);
+    }
+
+    [Test]
+    public void Handshake_announces_2730_change_events_with_the_default_frame_limit() =>
+        Assert.That((_client.ChangeEventsMax, _client.ResultsMax), Is.EqualTo((LedgerStateMachine.ChangeEventsMax, 8190)));
+
+    [Test]
     public async Task Empty_batches_round_trip()
     {
         Assert.That(await _client.CreateTransfersAsync(ReadOnlyMemory<Transfer>.Empty), Is.Empty);

@@ -40,7 +40,7 @@ internal sealed class ScriptedServer : IAsyncDisposable
                     var reader = new FrameReader(stream, 4 * 1024 * 1024);
                     using Frame? hello = await reader.ReadAsync(CancellationToken.None);
                     using var response = new FrameBuffer(64);
-                    BodyCodec.WriteValue(response, new HandshakeResponse(FrameHeader.Version, ledgerId, 2 * 1024 * 1024, 8190, 32, 8190), BodyCodec.WriteHandshakeResponse);
+                    BodyCodec.WriteValue(response, new HandshakeResponse(FrameHeader.Version, ledgerId, 2 * 1024 * 1024, 8190, 32, 8190, 2730), BodyCodec.WriteHandshakeResponse);
                     await stream.WriteAsync(response.Complete(TcpOperation.Handshake, hello!.Header.RequestId));
                     try
                     {

@@ -22,6 +22,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly string _endpoint;
     private readonly TimeSpan _requestTimeout;
     private readonly int _ownResultsMax;
+    private readonly int _ownChangeEventsMax;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private Task _readLoop = Task.CompletedTask;
@@ -38,6 +39,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         _endpoint = $"{options.Host}:{options.Port}";
         _requestTimeout = options.RequestTimeout;
         _ownResultsMax = BodyCodec.ResultsMaxFor(options.MaxFrameBytes);
+        _ownChangeEventsMax = BodyCodec.ChangeEventsMaxFor(options.MaxFrameBytes);
     }
 
     /// <summary>What the server said in its handshake.</summary>
@@ -45,6 +47,9 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     /// <summary>The server's records bound, lowered to what fits this client's own frame limit.</summary>
     public int ResultsMax => Math.Min(Handshake.ResultsMax, _ownResultsMax);
+
+    /// <summary>The server's change-events bound, lowered to what fits this client's own frame limit.</summary>
+    public int ChangeEventsMax => Math.Min(Handshake.ChangeEventsMax, _ownChangeEventsMax);
 
     /// <summary>The server's create bound, lowered likewise.</summary>
     public int BatchEventsMax => Math.Min(Handshake.BatchEventsMax, ResultsMax);

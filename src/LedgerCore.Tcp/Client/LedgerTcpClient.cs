@@ -16,7 +16,8 @@ namespace LedgerCore.Tcp;
 /// <para>After a lost connection the next call connects again (see <see cref="LedgerTcpClientOptions.AutoReconnect"/>).</para>
 /// <para>Requests are bounded by what the server announced in its handshake: <see cref="BatchEventsMax"/>
 /// events per create and <see cref="ResultsMax"/> ids per lookup (larger requests are refused before
-/// sending), and at most <see cref="ResultsMax"/> records per filter or query answer.</para>
+/// sending), at most <see cref="ResultsMax"/> records per filter or query answer, and at most
+/// <see cref="ChangeEventsMax"/> change events per <see cref="GetChangeEventsAsync"/> answer.</para>
 /// <para>Thread-safe.</para>
 /// </remarks>
 public sealed class LedgerTcpClient : IAsyncDisposable
@@ -55,6 +56,15 @@ public sealed class LedgerTcpClient : IAsyncDisposable
     /// sides' defaults. Page through longer results by timestamp.
     /// </summary>
     public int ResultsMax => _latest.ResultsMax;
+
+    /// <summary>
+    /// The most change events one <see cref="GetChangeEventsAsync"/> answers: the server's announced
+    /// <c>change_events_max</c> (what fits its frame limit, at most <see cref="LedgerStateMachine.ChangeEventsMax"/>),
+    /// lowered if need be to what fits <see cref="LedgerTcpClientOptions.MaxFrameBytes"/>. From the latest
+    /// handshake; 2730 with both sides' defaults. A change event carries a transfer and two accounts, so
+    /// this is smaller than <see cref="ResultsMax"/> for small frame limits.
+    /// </summary>
+    public int ChangeEventsMax => _latest.ChangeEventsMax;
 
     /// <summary>Whether the current connection is usable (a lost one is replaced on the next call).</summary>
     public bool IsConnected => Volatile.Read(ref _connection) is { IsOpen: true };
@@ -128,6 +138,16 @@ public sealed class LedgerTcpClient : IAsyncDisposable
     /// <summary>See <see cref="LedgerEngine.QueryTransfersAsync"/>; at most <see cref="ResultsMax"/> records (the limit is lowered to it).</summary>
     public Task<Transfer[]> QueryTransfersAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
         CallAsync(TcpOperation.QueryTransfers, Value(filter with { Limit = Math.Min(filter.Limit, (uint)ResultsMax) }, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadTransfer, int.MaxValue, pooled: false, out _), cancellationToken);
+
+    /// <summary>
+    /// See <see cref="LedgerEngine.GetChangeEventsAsync"/>: the change events in the filter's timestamp
+    /// range, ascending; at most <see cref="ChangeEventsMax"/> (the limit is lowered to it). An invalid
+    /// filter answers an empty array, as in the engine. To page, ask again with
+    /// <see cref="ChangeEventsFilter.TimestampMin"/> one past the last event's timestamp; an answer shorter
+    /// than <c>min(Limit, ChangeEventsMax)</c> is the last page.
+    /// </summary>
+    public Task<ChangeEvent[]> GetChangeEventsAsync(ChangeEventsFilter filter, CancellationToken cancellationToken = default) =>
+        CallAsync(TcpOperation.GetChangeEvents, Value(filter with { Limit = Math.Min(filter.Limit, (uint)ChangeEventsMax) }, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadChangeEvent, int.MaxValue, pooled: false, out _), cancellationToken);
 
     /// <summary>A round trip through the server (not the engine): checks liveness and measures latency.</summary>
     /// <returns>The round-trip time.</returns>

@@ -21,7 +21,7 @@ internal static class BodyCodec
     public const int ArrayHeaderBytesMax = 5;
 
     /// <summary>Elements of the handshake response this code knows; later ones are ignored (fields are only ever appended).</summary>
-    private const int HandshakeResponseFields = 6;
+    private const int HandshakeResponseFields = 7;
 
     /// <summary>
     /// The most records one array body may hold in a frame of <paramref name="maxFrameBytes"/>: every
@@ -31,6 +31,15 @@ internal static class BodyCodec
     /// </summary>
     public static int ResultsMaxFor(int maxFrameBytes) =>
         Math.Min(BatchEventsMax, (maxFrameBytes - FrameHeader.Size - ArrayHeaderBytesMax) / ModelCodec.EventBytesMax);
+
+    /// <summary>
+    /// The most change events one answer may hold in a frame of <paramref name="maxFrameBytes"/>: the same
+    /// arithmetic as <see cref="ResultsMaxFor"/> with a change event's widest encoding
+    /// (<see cref="ModelCodec.ChangeEventBytesMax"/>), and never more than the engine answers
+    /// (<see cref="LedgerStateMachine.ChangeEventsMax"/>). With the 2 MiB default this is 2730.
+    /// </summary>
+    public static int ChangeEventsMaxFor(int maxFrameBytes) =>
+        Math.Min(LedgerStateMachine.ChangeEventsMax, (maxFrameBytes - FrameHeader.Size - ArrayHeaderBytesMax) / ModelCodec.ChangeEventBytesMax);
 
     public static void WriteArray<T>(FrameBuffer buffer, ReadOnlySpan<T> items, ItemWriter<T> write)
     {
@@ -106,6 +115,7 @@ internal static class BodyCodec
         writer.Write(response.BatchEventsMax);
         writer.Write(response.MaxInFlight);
         writer.Write(response.ResultsMax);
+        writer.Write(response.ChangeEventsMax);
     }
 
     /// <summary>
@@ -117,7 +127,7 @@ internal static class BodyCodec
         var reader = new SpanReader(body.Span);
         int fields = reader.ReadArrayHeader();
         if (fields < HandshakeResponseFields) throw new MessagePackSerializationException($"A handshake response is an array of at least {HandshakeResponseFields} elements, not {fields}.");
-        return new HandshakeResponse(reader.ReadUInt32(), ModelCodec.ReadUInt128(ref reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        return new HandshakeResponse(reader.ReadUInt32(), ModelCodec.ReadUInt128(ref reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
     }
 
     public static void WriteError(ref MessagePackWriter writer, in (LedgerTcpErrorCode Code, string Message) error)

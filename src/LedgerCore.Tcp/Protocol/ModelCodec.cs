@@ -27,6 +27,18 @@ internal static class ModelCodec
     /// <summary>The most bytes one encoded account or transfer takes (array header, 6 × bin16, 7 ints at their widest).</summary>
     public const int EventBytesMax = 1 + (6 * 18) + 9 + 5 + 5 + 5 + 3 + 3 + 9;
 
+    /// <summary>Fields in an encoded <see cref="ChangeEvent"/>.</summary>
+    public const int ChangeEventFields = 5;
+
+    /// <summary>Fields in an encoded <see cref="ChangeEventsFilter"/>.</summary>
+    public const int ChangeEventsFilterFields = 3;
+
+    /// <summary>
+    /// The most bytes one encoded change event takes: fixarray header, the type (0 to 4, a positive
+    /// fixint), the timestamp at its widest, then a transfer and two accounts at theirs.
+    /// </summary>
+    public const int ChangeEventBytesMax = 1 + 1 + 9 + (3 * EventBytesMax);
+
     public static void Write(ref MessagePackWriter writer, UInt128 value)
     {
         writer.WriteBinHeader(16);
@@ -199,6 +211,42 @@ internal static class ModelCodec
             ReadUInt128(ref reader),
             ReadUInt128(ref reader),
             reader.ReadUInt64());
+    }
+
+    public static void Write(ref MessagePackWriter writer, in ChangeEventsFilter filter)
+    {
+        writer.WriteArrayHeader(ChangeEventsFilterFields);
+        writer.Write(filter.TimestampMin);
+        writer.Write(filter.TimestampMax);
+        writer.Write(filter.Limit);
+    }
+
+    public static ChangeEventsFilter ReadChangeEventsFilter(ref SpanReader reader)
+    {
+        ExpectArray(ref reader, ChangeEventsFilterFields, nameof(ChangeEventsFilter));
+        return new ChangeEventsFilter(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt32());
+    }
+
+    /// <summary>Writes <c>[type, timestamp, transfer, debit_account, credit_account]</c>, the records nested whole.</summary>
+    public static void Write(ref MessagePackWriter writer, in ChangeEvent change)
+    {
+        var span = new SpanWriter(writer.GetSpan(1 + 1 + 9));
+        span.WriteFixArrayHeader(ChangeEventFields);
+        span.Write((ulong)change.Type);
+        span.Write(change.Timestamp);
+        writer.Advance(span.Written);
+        Write(ref writer, change.Transfer);
+        Write(ref writer, change.DebitAccount);
+        Write(ref writer, change.CreditAccount);
+    }
+
+    /// <summary>Reads a change event; a type this code does not know is kept as its number (a newer server may add types).</summary>
+    public static ChangeEvent ReadChangeEvent(ref SpanReader reader)
+    {
+        ExpectArray(ref reader, ChangeEventFields, nameof(ChangeEvent));
+        ulong type = reader.ReadUInt64();
+        if (type > byte.MaxValue) throw new MessagePackSerializationException($"A change event type is a u8, not {type}.");
+        return new ChangeEvent((ChangeEventType)type, reader.ReadUInt64(), ReadTransfer(ref reader), ReadAccount(ref reader), ReadAccount(ref reader));
     }
 
     /// <summary>Writes a create failure as <c>[index, result]</c>.</summary>

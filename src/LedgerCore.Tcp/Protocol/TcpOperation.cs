@@ -36,6 +36,9 @@ internal enum TcpOperation : byte
     /// <summary><see cref="LedgerEngine.QueryTransfersAsync"/>.</summary>
     QueryTransfers = 0x17,
 
+    /// <summary><see cref="LedgerEngine.GetChangeEventsAsync"/>.</summary>
+    GetChangeEvents = 0x18,
+
     /// <summary>Server to client only: the request failed (body: code and message).</summary>
     Error = 0xFF,
 }

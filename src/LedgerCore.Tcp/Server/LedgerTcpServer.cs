@@ -63,6 +63,7 @@ public sealed class LedgerTcpServer : IAsyncDisposable
         IdleTimeout = options.IdleTimeout;
         ResultsMax = BodyCodec.ResultsMaxFor(MaxFrameBytes);
         BatchEventsMax = Math.Min(ResultsMax, ledger.MaxBatchSize);
+        ChangeEventsMax = BodyCodec.ChangeEventsMaxFor(MaxFrameBytes);
     }
 
     /// <summary>Where unexpected request failures and client-certificate decisions are logged (the wire only says that a request failed).</summary>
@@ -92,6 +93,9 @@ public sealed class LedgerTcpServer : IAsyncDisposable
 
     /// <summary>The most events a create request takes: the engine's batch limit, within <see cref="ResultsMax"/> (announced in the handshake).</summary>
     internal int BatchEventsMax { get; }
+
+    /// <summary>The most change events an answer holds: what fits <see cref="MaxFrameBytes"/>, within the engine's own bound (announced in the handshake).</summary>
+    internal int ChangeEventsMax { get; }
 
     internal int MaxConnections { get; }
 

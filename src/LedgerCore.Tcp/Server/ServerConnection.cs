@@ -195,7 +195,7 @@ internal sealed class ServerConnection : IDisposable
     private FrameBuffer HandshakeResponse()
     {
         var response = new FrameBuffer(64);
-        BodyCodec.WriteValue(response, new HandshakeResponse(FrameHeader.Version, Engine.LedgerId, _server.MaxFrameBytes, _server.BatchEventsMax, _server.MaxInFlightPerConnection, _server.ResultsMax), BodyCodec.WriteHandshakeResponse);
+        BodyCodec.WriteValue(response, new HandshakeResponse(FrameHeader.Version, Engine.LedgerId, _server.MaxFrameBytes, _server.BatchEventsMax, _server.MaxInFlightPerConnection, _server.ResultsMax, _server.ChangeEventsMax), BodyCodec.WriteHandshakeResponse);
         return response;
     }
 
@@ -339,6 +339,7 @@ internal sealed class ServerConnection : IDisposable
         TcpOperation.GetAccountBalances => FilterAsync(body, ModelCodec.ReadAccountFilter, static (e, f, max) => e.GetAccountBalancesAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
         TcpOperation.QueryAccounts => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f, max) => e.QueryAccountsAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
         TcpOperation.QueryTransfers => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f, max) => e.QueryTransfersAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
+        TcpOperation.GetChangeEvents => FilterAsync(body, ModelCodec.ReadChangeEventsFilter, static (e, f, max) => e.GetChangeEventsAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write, _server.ChangeEventsMax, ModelCodec.ChangeEventBytesMax),
         _ => throw new FrameException(LedgerTcpErrorCode.UnknownOperation, $"Operation 0x{(byte)operation:X2} is unknown."),
     };
 
@@ -396,11 +397,15 @@ internal sealed class ServerConnection : IDisposable
     }
 
     /// <summary>Runs a filter or query whose limit <paramref name="query"/> clamps to the results bound, so the answer fits a frame.</summary>
-    private async Task<FrameBuffer> FilterAsync<TFilter, T>(ReadOnlyMemory<byte> body, ItemReader<TFilter> readFilter, Func<ILedger, TFilter, uint, Task<T[]>> query, ItemWriter<T> write)
+    private Task<FrameBuffer> FilterAsync<TFilter, T>(ReadOnlyMemory<byte> body, ItemReader<TFilter> readFilter, Func<ILedger, TFilter, uint, Task<T[]>> query, ItemWriter<T> write) =>
+        FilterAsync(body, readFilter, query, write, _server.ResultsMax, ModelCodec.EventBytesMax);
+
+    /// <summary>Runs a filter whose limit <paramref name="query"/> clamps to <paramref name="countMax"/> records of at most <paramref name="itemBytesMax"/> bytes.</summary>
+    private async Task<FrameBuffer> FilterAsync<TFilter, T>(ReadOnlyMemory<byte> body, ItemReader<TFilter> readFilter, Func<ILedger, TFilter, uint, Task<T[]>> query, ItemWriter<T> write, int countMax, int itemBytesMax)
     {
         TFilter filter = Decode(() => BodyCodec.ReadValue(body, readFilter));
-        T[] found = await query(Engine, filter, (uint)_server.ResultsMax).ConfigureAwait(false);
-        return EncodeArray<T>(found, write, ModelCodec.EventBytesMax);
+        T[] found = await query(Engine, filter, (uint)countMax).ConfigureAwait(false);
+        return EncodeArray<T>(found, write, itemBytesMax);
     }
 
     private static FrameBuffer EncodeArray<T>(ReadOnlySpan<T> items, ItemWriter<T> write, int itemBytesMax)

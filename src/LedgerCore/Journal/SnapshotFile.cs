@@ -13,8 +13,13 @@ namespace LedgerCore.Journal;
 /// </summary>
 internal static class SnapshotFile
 {
-    /// <summary>2: adds each account's transfer log (restart reads it instead of rebuilding it). 1 is still read.</summary>
-    public const int FormatVersion = 2;
+    /// <summary>
+    /// 3: adds what change events are computed from: the expiries (their stamps are state), each
+    /// account's expiries and balance checkpoints, and the first transfer that is an event. 2 added each
+    /// account's transfer log (restart reads it instead of rebuilding it). 1 and 2 are still read; a
+    /// ledger restored from them has change events from then on only.
+    /// </summary>
+    public const int FormatVersion = 3;
     public const string Prefix = "snapshot-";
     public const string Suffix = ".snap";
     private const ulong Magic = 0x4853_5041_4E53_434C; // "LCSNAPSH"
@@ -22,6 +27,8 @@ internal static class SnapshotFile
     private const int BufferSize = 1 << 20;
 
     private const int BalanceSize = 72;
+    private static readonly int ExpirySize = System.Runtime.CompilerServices.Unsafe.SizeOf<ExpiryRecord>();
+    private static readonly int CheckpointSize = System.Runtime.CompilerServices.Unsafe.SizeOf<BalanceCheckpoint>();
 
     public static string Name(long sequence) => $"{Prefix}{sequence:D20}{Suffix}";
 
@@ -62,6 +69,7 @@ internal static class SnapshotFile
             BinaryPrimitives.WriteInt64LittleEndian(header[32..], sequence);
             BinaryPrimitives.WriteUInt64LittleEndian(header[40..], image.CommitTimestamp);
             BinaryPrimitives.WriteUInt64LittleEndian(header[48..], highestFencingToken);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[56..], (ulong)image.ChangeEventsFrom);
             output.Write(header);
 
             output.WriteInt64(image.Accounts.Length);
@@ -95,10 +103,26 @@ internal static class SnapshotFile
             }
 
             output.WriteInt64(image.Logs.Length);
-            foreach ((int[]? transfers, int count) in image.Logs)
+            foreach (FrozenLog log in image.Logs)
             {
-                output.WriteInt64(count);
-                if (count > 0) output.Write(MemoryMarshal.AsBytes(transfers.AsSpan(0, count)));
+                output.WriteInt64(log.Count);
+                if (log.Count > 0) output.Write(MemoryMarshal.AsBytes(log.Transfers.AsSpan(0, log.Count)));
+            }
+
+            output.WriteInt64(image.ExpiryCount);
+            for (int start = 0; start < image.ExpiryCount; start += image.ExpiryPageSize)
+            {
+                int count = Math.Min(image.ExpiryPageSize, image.ExpiryCount - start);
+                output.Write(MemoryMarshal.AsBytes(image.ExpiryPages[start / image.ExpiryPageSize].AsSpan(0, count)));
+            }
+
+            output.WriteInt64(image.Logs.Length);
+            foreach (FrozenLog log in image.Logs)
+            {
+                output.WriteInt64(log.ExpiryCount);
+                if (log.ExpiryCount > 0) output.Write(MemoryMarshal.AsBytes(log.Expiries.AsSpan(0, log.ExpiryCount)));
+                output.WriteInt64(log.CheckpointCount);
+                if (log.CheckpointCount > 0) output.Write(MemoryMarshal.AsBytes(log.Checkpoints.AsSpan(0, log.CheckpointCount)));
             }
 
             output.WriteChecksum();
@@ -123,7 +147,7 @@ internal static class SnapshotFile
         input.Read(header);
         if (BinaryPrimitives.ReadUInt64LittleEndian(header) != Magic) throw new LedgerCorruptedException(name, 0, "not a snapshot (bad magic)");
         int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        if (version is not (1 or FormatVersion)) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
+        if (version is not (1 or 2 or FormatVersion)) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
         if (BinaryPrimitives.ReadUInt128LittleEndian(header[16..]) != ledgerId) throw new LedgerCorruptedException(name, 16, "snapshot belongs to another ledger");
         long sequence = BinaryPrimitives.ReadInt64LittleEndian(header[32..]);
         ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
@@ -203,6 +227,37 @@ internal static class SnapshotFile
                 }
 
                 machine.QueueRestoredExpiries();
+            }
+
+            if (version >= 3)
+            {
+                if (!machine.TryRestoreChangeEventsFrom(BinaryPrimitives.ReadUInt64LittleEndian(header[56..]))) throw new LedgerCorruptedException(name, 56, "change events start beyond the transfers");
+                int expiries = input.ReadCount(ExpirySize);
+                for (int done = 0; done < expiries;)
+                {
+                    // Straight from the file into the expiry list, a page at a time (the checksum vouches for them).
+                    Span<ExpiryRecord> records = machine.AppendRestoredExpiriesInPlace(expiries - done);
+                    input.Read(MemoryMarshal.AsBytes(records));
+                    done += records.Length;
+                }
+
+                if (input.ReadCount(16) != accounts.Length) throw new LedgerCorruptedException(name, input.Position - 8, "account events do not match the accounts");
+                for (int i = 0; i < accounts.Length; i++)
+                {
+                    long offset = input.Position;
+                    int expiryCount = input.ReadCount(sizeof(int));
+                    // Headroom, as grown arrays would have: replay appends right after restore.
+                    int[]? positions = expiryCount == 0 ? null : new int[expiryCount + (expiryCount / 2) + 4];
+                    if (positions is not null) input.Read(MemoryMarshal.AsBytes(positions.AsSpan(0, expiryCount)));
+                    int checkpointCount = input.ReadCount(CheckpointSize);
+                    BalanceCheckpoint[]? checkpoints = checkpointCount == 0 ? null : new BalanceCheckpoint[checkpointCount + (checkpointCount / 2) + 4];
+                    if (checkpoints is not null) input.Read(MemoryMarshal.AsBytes(checkpoints.AsSpan(0, checkpointCount)));
+                    if (!machine.TryRestoreAccountEvents(i, positions, expiryCount, checkpoints, checkpointCount)) throw new LedgerCorruptedException(name, offset, "an account's expiries or checkpoints do not fit its log");
+                }
+            }
+            else
+            {
+                machine.StartChangeEventsHere();
             }
 
             indexing.GetAwaiter().GetResult();

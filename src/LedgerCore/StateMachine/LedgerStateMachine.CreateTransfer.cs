@@ -72,7 +72,7 @@ public sealed partial class LedgerStateMachine
         if (imported)
         {
             if ((_transfers.Count > 0 && t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp) ||
-                AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
+                ChangeEventsPostdate(t.Timestamp) || AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
             if (t.Timeout != 0) return R.ImportedEventTimeoutMustBeZero;
@@ -191,7 +191,7 @@ public sealed partial class LedgerStateMachine
         if ((t.Flags & TransferFlags.Imported) != 0)
         {
             if (t.Timestamp <= _transfers[_transfers.Count - 1].Timestamp ||
-                AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
+                ChangeEventsPostdate(t.Timestamp) || AccountHasTimestamp(t.Timestamp)) return R.ImportedEventTimestampMustNotRegress;
             if (t.Timestamp <= dr.Timestamp) return R.ImportedEventTimestampMustPostdateDebitAccount;
             if (t.Timestamp <= cr.Timestamp) return R.ImportedEventTimestampMustPostdateCreditAccount;
         }
@@ -328,11 +328,20 @@ public sealed partial class LedgerStateMachine
         return t.Amount != e.Amount;
     }
 
-    /// <summary>Releases every pending transfer whose deadline is at or before <paramref name="timestamp"/>.</summary>
-    private void ExpirePendingTransfers(ulong timestamp)
+    /// <summary>
+    /// Releases pending transfers past their deadline, in deadline order, while each one's stamp fits
+    /// at or before <paramref name="lastSlot"/> (the slot before the batch's first event). An expiry
+    /// has its own timestamp, as the reference's: at or after its deadline and after the previous
+    /// batch and every earlier expiry. Those that do not fit wait for a later batch; meanwhile a post or
+    /// void of them is refused as expired (the deadline is checked against the event's timestamp).
+    /// </summary>
+    private void ExpirePendingTransfers(ulong lastSlot)
     {
-        while (_expiries.TryPeek(out int index, out UInt128 key) && (ulong)(key >> 64) <= timestamp)
+        ulong previous = _commitTimestamp;
+        while (_expiries.TryPeek(out int index, out UInt128 key))
         {
+            ulong stamp = Math.Max((ulong)(key >> 64), previous + 1);
+            if (stamp > lastSlot) return;
             _expiries.Dequeue();
 
             // Skip entries made stale by a post, a void, or a rolled-back chain that freed the slot. The
@@ -346,14 +355,28 @@ public sealed partial class LedgerStateMachine
             }
 
             ref Transfer p = ref _transfers[index];
-            ref Account dr = ref _accounts[_accountIndex.Find(p.DebitAccountId)];
-            ref Account cr = ref _accounts[_accountIndex.Find(p.CreditAccountId)];
+            int drIndex = _accountIndex.Find(p.DebitAccountId);
+            int crIndex = _accountIndex.Find(p.CreditAccountId);
+            ref Account dr = ref _accounts[drIndex];
+            ref Account cr = ref _accounts[crIndex];
             dr.DebitsPending -= p.Amount;
             cr.CreditsPending -= p.Amount;
             if ((p.Flags & TransferFlags.ClosingDebit) != 0) dr.Flags &= ~AccountFlags.Closed;
             if ((p.Flags & TransferFlags.ClosingCredit) != 0) cr.Flags &= ~AccountFlags.Closed;
             _transferStates[index] = TransferState.Expired;
+
+            int position = _expired.Add(new ExpiryRecord(stamp, index));
+            AddExpiryToAccountLog(drIndex, position);
+            AddExpiryToAccountLog(crIndex, position);
+            previous = stamp;
         }
+    }
+
+    private void AddExpiryToAccountLog(int accountIndex, int position)
+    {
+        ref AccountLog log = ref _accountLogs[accountIndex];
+        log.AddExpiry(position);
+        if (log.CheckpointDue) log.AddCheckpoint(in _accounts[accountIndex]);
     }
 
     /// <summary>Stores a transfer that passed validation and indexes it under both accounts.</summary>
@@ -373,6 +396,10 @@ public sealed partial class LedgerStateMachine
         ref Account account = ref _accounts[accountIndex];
         ref AccountLog log = ref _accountLogs[accountIndex];
         log.AddTransfer(transferIndex);
+
+        // The account's balances are already this transfer's outcome, and every expiry stamped before
+        // it has been applied (expiries happen at the start of a batch), none after.
+        if (log.CheckpointDue) log.AddCheckpoint(in account);
         if ((account.Flags & AccountFlags.History) != 0)
         {
             log.AddBalance(new AccountBalance(account.DebitsPending, account.DebitsPosted, account.CreditsPending, account.CreditsPosted, timestamp));
@@ -419,6 +446,11 @@ public sealed partial class LedgerStateMachine
         (int lo, int hi) = TimestampRange(new AccountTimestamps(_accounts), _accounts.Count, timestamp, timestamp);
         return hi > lo;
     }
+
+    // An imported transfer must also postdate the last expiry, so that change events stay in timestamp
+    // order (an imported transfer stamped before an expiry it followed would replay out of order).
+    private bool ChangeEventsPostdate(ulong timestamp) =>
+        _expired.Count > 0 && timestamp <= _expired[_expired.Count - 1].Stamp;
 
     private bool TransferHasTimestamp(ulong timestamp)
     {

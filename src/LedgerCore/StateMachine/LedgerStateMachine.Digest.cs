@@ -9,8 +9,8 @@ public sealed partial class LedgerStateMachine
 {
     /// <summary>
     /// A 128-bit digest (XxHash128) of the whole ledger state: every account, every transfer with its
-    /// two-phase state, every history balance and every reserved (failed) transfer id, in storage
-    /// order. Two machines fed the same batches agree; any difference in any of these changes it.
+    /// two-phase state, every history balance, every expiry (its own timestamp, see <see cref="GetChangeEvents"/>) and every reserved
+    /// (failed) transfer id, in storage order. Two machines fed the same batches agree; any difference in any of these changes it.
     /// The commit timestamp is not part of it: it is a clock, not ledger state.
     /// </summary>
     public UInt128 ComputeDigest()
@@ -40,6 +40,15 @@ public sealed partial class LedgerStateMachine
         {
             hash.Append(MemoryMarshal.AsBytes(new ReadOnlySpan<Transfer>(in _transfers[i])));
             hash.Append([(byte)_transferStates[i]]);
+        }
+
+        // The expiries: their stamps are history no other part holds. (The balances change events carry
+        // are derived from the rest, so the checkpoints they are computed from are not hashed.)
+        AppendCount(hash, scratch, _expired.Count);
+        for (int i = 0; i < _expired.Count; i++)
+        {
+            AppendCount(hash, scratch, (long)_expired[i].Stamp);
+            AppendCount(hash, scratch, _expired[i].TransferIndex);
         }
 
         AppendCount(hash, scratch, _orphanedOrder.Count);

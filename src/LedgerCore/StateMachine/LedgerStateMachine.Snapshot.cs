@@ -10,17 +10,21 @@ public sealed partial class LedgerStateMachine
     {
         Debug.Assert(!_undo.Recording);
         var history = new List<(int, AccountBalance[])>();
-        var logs = new (int[]?, int)[_accountLogs.Count];
+        var logs = new FrozenLog[_accountLogs.Count];
         for (int i = 0; i < _accountLogs.Count; i++)
         {
             ref AccountLog log = ref _accountLogs[i];
             if (log.BalanceCount > 0) history.Add((i, log.Balances.AsSpan(0, log.BalanceCount).ToArray()));
-            logs[i] = (log.Transfers, log.TransferCount);
+            logs[i] = new FrozenLog(log.Transfers, log.TransferCount, log.Expiries, log.ExpiryCount, log.Checkpoints, log.CheckpointCount);
         }
 
         return new SnapshotImage
         {
             CommitTimestamp = _commitTimestamp,
+            ChangeEventsFrom = _changeEventsFrom,
+            ExpiryPages = _expired.BorrowPages(),
+            ExpiryPageSize = PagedArray<ExpiryRecord>.ItemsPerPage,
+            ExpiryCount = _expired.Count,
             Accounts = _accounts.ToArray(_accounts.Count),
             TransferPages = _transfers.BorrowPages(),
             TransferPageSize = PagedArray<Transfer>.ItemsPerPage,
@@ -155,4 +159,59 @@ public sealed partial class LedgerStateMachine
     internal void RestoreOrphan(UInt128 id) => Orphan(id);
 
     internal void RestoreBalance(int accountIndex, in AccountBalance balance) => _accountLogs[accountIndex].AddBalance(in balance);
+
+    /// <summary>
+    /// Room for up to <paramref name="count"/> restored expiries, for the caller to read into (format 3),
+    /// at most what is left of the current page; see <see cref="TryRestoreAccountEvents"/>.
+    /// </summary>
+    internal Span<ExpiryRecord> AppendRestoredExpiriesInPlace(int count) => _expired.AppendInPlace(count);
+
+    /// <summary>
+    /// Installs an account's expiries and checkpoints read from a format 3 snapshot. Returns false,
+    /// changing nothing, when they do not fit the account's log and the expiry list (positions out of
+    /// order or missing, checkpoints out of order or beyond the account's events).
+    /// </summary>
+    internal bool TryRestoreAccountEvents(int accountIndex, int[]? expiries, int expiryCount, BalanceCheckpoint[]? checkpoints, int checkpointCount)
+    {
+        int previous = -1;
+        for (int i = 0; i < expiryCount; i++)
+        {
+            if (expiries![i] <= previous || expiries[i] >= _expired.Count) return false;
+            previous = expiries[i];
+        }
+
+        ref AccountLog log = ref _accountLogs[accountIndex];
+        previous = 0;
+        for (int i = 0; i < checkpointCount; i++)
+        {
+            ref BalanceCheckpoint checkpoint = ref checkpoints![i];
+            if (checkpoint.EventCount <= previous || checkpoint.LogCount > log.TransferCount || checkpoint.ExpiryCount > expiryCount) return false;
+            previous = checkpoint.EventCount;
+        }
+
+        log.RestoreEvents(expiries, expiryCount, checkpoints, checkpointCount);
+        return true;
+    }
+
+    /// <summary>
+    /// After a restore from a snapshot older than format 3, which kept no expiries: change events start
+    /// from here, and each account's current state is the checkpoint later events are computed from.
+    /// </summary>
+    internal void StartChangeEventsHere()
+    {
+        _changeEventsFrom = _transfers.Count;
+        for (int i = 0; i < _accountLogs.Count; i++)
+        {
+            ref AccountLog log = ref _accountLogs[i];
+            if (log.TransferCount > 0) log.AddCheckpoint(in _accounts[i]);
+        }
+    }
+
+    /// <summary>Where change events start, from a format 3 snapshot; false when beyond the stored transfers.</summary>
+    internal bool TryRestoreChangeEventsFrom(ulong transferIndex)
+    {
+        if (transferIndex > (ulong)_transfers.Count) return false;
+        _changeEventsFrom = (int)transferIndex;
+        return true;
+    }
 }

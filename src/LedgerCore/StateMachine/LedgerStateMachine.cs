@@ -45,6 +45,14 @@ public sealed partial class LedgerStateMachine
     // creation. Entries are not removed on post/void; a popped entry is checked against the store.
     private readonly PriorityQueue<int, UInt128> _expiries = new();
 
+    // Every expiry in stamp order, for GetChangeEvents (16 bytes per expiry; transfers are events
+    // themselves, and the accounts as they stood after each event are computed on read, see AccountLog).
+    private readonly PagedArray<ExpiryRecord> _expired = new();
+
+    // The first stored transfer that is a change event: 0, or the transfer count at a restore from a
+    // snapshot older than format 3 (which kept nothing to compute earlier events from).
+    private int _changeEventsFrom;
+
     private readonly UndoLog _undo = new();
     private readonly int[] _failedIndexes = new int[BatchEventsMax];
     private readonly uint[] _failedResults = new uint[BatchEventsMax];
@@ -66,8 +74,8 @@ public sealed partial class LedgerStateMachine
     /// Creates an empty ledger with storage for <paramref name="accountCapacity"/> accounts and
     /// <paramref name="transferCapacity"/> transfers allocated up front (as TigerBeetle allocates at
     /// startup): until those are exceeded, applying events allocates nothing on the heap except the
-    /// arrays of failure results, and per-account transfer logs that outgrow an even share of the
-    /// transfers. Beyond them, storage grows as usual.
+    /// arrays of failure results, per-account transfer logs that outgrow an even share of the
+    /// transfers, and the record of expiries (the expiry list, each account's positions in it). Beyond them, storage grows as usual.
     /// </summary>
     /// <param name="accountCapacity">Accounts to make room for (at least 0).</param>
     /// <param name="transferCapacity">Transfers to make room for (at least 0).</param>
@@ -99,6 +107,8 @@ public sealed partial class LedgerStateMachine
 
     /// <summary>
     /// Creates accounts. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
+    /// Pending transfers whose deadline has passed expire first, as far as their stamps fit before the
+    /// batch's first slot (see <see cref="GetChangeEvents"/>); the rest expire in a later batch.
     /// </summary>
     /// <param name="batch">At most <see cref="BatchEventsMax"/> accounts.</param>
     /// <param name="timestamp">The batch's timestamp in nanoseconds; every event's timestamp must be later
@@ -125,7 +135,10 @@ public sealed partial class LedgerStateMachine
 
     /// <summary>
     /// Creates transfers. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
-    /// Pending transfers whose deadline is at or before <paramref name="timestamp"/> expire first.
+    /// Pending transfers whose deadline has passed expire first, as far as their stamps fit before the
+    /// batch's first slot (see <see cref="GetChangeEvents"/>); the rest expire in a later batch. A post or
+    /// void of a pending transfer whose deadline is at or before the post's or void's own timestamp fails
+    /// with <see cref="CreateTransferResult.PendingTransferExpired"/> either way.
     /// </summary>
     /// <param name="batch">At most <see cref="BatchEventsMax"/> transfers.</param>
     /// <param name="timestamp">The batch's timestamp in nanoseconds; every event's timestamp must be later
@@ -177,9 +190,9 @@ public sealed partial class LedgerStateMachine
                 nameof(timestamp));
         }
 
-        // Time moves first: whatever expired by this batch's timestamp is released before any event
-        // of the batch is looked at, so the outcome depends only on the batch timestamp.
-        ExpirePendingTransfers(timestamp);
+        // Time moves first: pending transfers past their deadline are released before any event of the
+        // batch is looked at, as far as their stamps fit before the batch's first slot.
+        ExpirePendingTransfers(timestamp - (ulong)Math.Max(batch.Length, 1));
         _commitTimestamp = timestamp;
 
         int n = batch.Length;

@@ -10,7 +10,9 @@ namespace LedgerCore.Tests.Journal;
 /// <summary>
 /// Snapshot format 2 stores each account's transfer log; restart reads it instead of rebuilding it.
 /// The logs read back must equal the logs the original machine built, and a format 1 file (no logs)
-/// must still restore to the same reads by rebuilding them.
+/// must still restore to the same reads by rebuilding them. Format 3 adds what change events are
+/// computed from; a format 1 or 2 file restores without events before the restore, and the same
+/// events as the original's after it.
 /// </summary>
 public class SnapshotLogTests
 {
@@ -42,7 +44,11 @@ public class SnapshotLogTests
         return machine;
     }
 
-    private static void AssertSameReads(LedgerStateMachine expected, LedgerStateMachine actual)
+    /// <summary>
+    /// The same account reads; with <paramref name="sameHistory"/> also the same change events and
+    /// digest, otherwise (a format without change events) none before the restore.
+    /// </summary>
+    private static void AssertSameReads(LedgerStateMachine expected, LedgerStateMachine actual, bool sameHistory = true)
     {
         for (int id = 1; id <= Accounts; id++)
         {
@@ -54,7 +60,16 @@ public class SnapshotLogTests
             }
         }
 
-        Assert.That(actual.ComputeDigest(), Is.EqualTo(expected.ComputeDigest()));
+        var all = new ChangeEventsFilter(0, 0, uint.MaxValue);
+        if (sameHistory)
+        {
+            Assert.That(actual.GetChangeEvents(all), Is.EqualTo(expected.GetChangeEvents(all)));
+            Assert.That(actual.ComputeDigest(), Is.EqualTo(expected.ComputeDigest()));
+        }
+        else
+        {
+            Assert.That(actual.GetChangeEvents(all), Is.Empty);
+        }
     }
 
     [Test]
@@ -72,25 +87,83 @@ public class SnapshotLogTests
     public void A_format_1_snapshot_without_logs_still_restores_by_rebuilding_them()
     {
         LedgerStateMachine machine = Machine();
+        (FaultyStorage storage, string name) = OlderFormat(machine, 1);
+        (LedgerStateMachine restored, _, _) = SnapshotFile.Read(storage, name, LedgerId);
+        AssertSameReads(machine, restored, sameHistory: false);
+        AssertSameEventsFromNowOn(machine, restored);
+    }
+
+    [Test]
+    public void A_format_2_snapshot_without_change_events_still_restores()
+    {
+        LedgerStateMachine machine = Machine();
+        (FaultyStorage storage, string name) = OlderFormat(machine, 2);
+        (LedgerStateMachine restored, _, _) = SnapshotFile.Read(storage, name, LedgerId);
+        AssertSameReads(machine, restored, sameHistory: false);
+        AssertSameEventsFromNowOn(machine, restored);
+    }
+
+    /// <summary>
+    /// Applies the same batches to both: transfers between accounts with long logs (their events are
+    /// computed from the state at the restore), a pending transfer with a timeout, then its expiry.
+    /// The events from the restore on are the original's.
+    /// </summary>
+    private static void AssertSameEventsFromNowOn(LedgerStateMachine expected, LedgerStateMachine actual)
+    {
+        ulong from = expected.CommitTimestamp + 1;
+        foreach (LedgerStateMachine machine in new[] { expected, actual })
+        {
+            Transfer[] batch =
+            [
+                new() { Id = 10_001, DebitAccountId = 1, CreditAccountId = 2, Amount = 3, Ledger = 1, Code = 1 },
+                new() { Id = 10_002, DebitAccountId = 2, CreditAccountId = 5, Amount = 4, Ledger = 1, Code = 1, Flags = TransferFlags.Pending, Timeout = 1 },
+                new() { Id = 10_003, DebitAccountId = 5, CreditAccountId = 1, Amount = 5, Ledger = 1, Code = 1 },
+            ];
+            Assert.That(machine.CreateTransfers(batch, from + 1_000_000), Is.Empty);
+            Assert.That(machine.CreateTransfers([], from + 3_000_000_000), Is.Empty);
+        }
+
+        var since = new ChangeEventsFilter(from, 0, uint.MaxValue);
+        ChangeEvent[] events = actual.GetChangeEvents(since);
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[]
+        {
+            ChangeEventType.SinglePhase, ChangeEventType.TwoPhasePending, ChangeEventType.SinglePhase, ChangeEventType.TwoPhaseExpired,
+        }));
+        Assert.That(events, Is.EqualTo(expected.GetChangeEvents(since)));
+        Assert.That(events[^1].DebitAccount, Is.EqualTo(actual.LookupAccounts([2]).Single()));
+    }
+
+    /// <summary>
+    /// The machine's snapshot in an older format: format 2 is format 3 without the trailing expiries
+    /// and account events, format 1 also without the logs before them; the version in the header,
+    /// re-hashed.
+    /// </summary>
+    private static (FaultyStorage Storage, string Name) OlderFormat(LedgerStateMachine machine, int version)
+    {
         var storage = new FaultyStorage();
         SnapshotFile.Write(storage, LedgerId, 7, 1, machine.CaptureImage());
         string name = SnapshotFile.Name(7);
-        byte[] v2 = ReadAll(storage, name);
+        byte[] v3 = ReadAll(storage, name);
 
-        // Format 1 is format 2 without the trailing logs section, version 1 in the header, re-hashed.
-        long logsBytes = 8;
-        for (int id = 1; id <= Accounts; id++)
+        var image = machine.CaptureImage();
+        long dropped = 8 + (16L * image.ExpiryCount) + 8;
+        foreach (var log in image.Logs) dropped += 8 + (4L * log.ExpiryCount) + 8 + (72L * log.CheckpointCount);
+        Assert.That(image.Logs.Sum(log => log.CheckpointCount), Is.GreaterThan(Accounts), "accounts with several checkpoints");
+        if (version == 1)
         {
-            logsBytes += 8 + (4L * machine.GetAccountTransfers(new AccountFilter { AccountId = (UInt128)id, Limit = 8190, Flags = AccountFilterFlags.Debits | AccountFilterFlags.Credits }).Length);
+            dropped += 8;
+            for (int id = 1; id <= Accounts; id++)
+            {
+                dropped += 8 + (4L * machine.GetAccountTransfers(new AccountFilter { AccountId = (UInt128)id, Limit = 8190, Flags = AccountFilterFlags.Debits | AccountFilterFlags.Credits }).Length);
+            }
         }
 
-        byte[] v1 = v2[..(int)(v2.Length - 8 - logsBytes)];
-        BinaryPrimitives.WriteInt32LittleEndian(v1.AsSpan(8), 1);
-        v1 = [.. v1, .. BitConverter.GetBytes(XxHash3.HashToUInt64(v1))];
-        WriteAll(storage, name, v1);
-
-        (LedgerStateMachine restored, _, _) = SnapshotFile.Read(storage, name, LedgerId);
-        AssertSameReads(machine, restored);
+        byte[] older = v3[..(int)(v3.Length - 8 - dropped)];
+        BinaryPrimitives.WriteInt32LittleEndian(older.AsSpan(8), version);
+        older.AsSpan(56, 8).Clear();
+        older = [.. older, .. BitConverter.GetBytes(XxHash3.HashToUInt64(older))];
+        WriteAll(storage, name, older);
+        return (storage, name);
     }
 
     private static byte[] ReadAll(FaultyStorage storage, string name)

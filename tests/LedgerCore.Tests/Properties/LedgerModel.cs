@@ -15,6 +15,7 @@ public sealed class LedgerModel
     private readonly Dictionary<UInt128, ModelAccount> _accounts = [];
     private readonly Dictionary<UInt128, Transfer> _open = [];
     private int _transferCount;
+    private ulong _previousBatch;
 
     /// <summary>Pending transfers neither posted, voided nor expired, by id.</summary>
     public IReadOnlyDictionary<UInt128, Transfer> OpenPending => _open;
@@ -38,13 +39,20 @@ public sealed class LedgerModel
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(codes);
 
-        // Time moves first: deadlines at or before the batch timestamp expire before any event.
-        foreach (Transfer p in _open.Values.Where(p => p.Timeout != 0 && Deadline(p) <= batch.Timestamp).ToList())
+        // Time moves first: pending transfers past their deadline expire before any event, by deadline
+        // then creation, each stamped at or after its deadline and after the previous batch and every
+        // earlier expiry, as long as the stamp fits before the batch's first slot; the rest wait.
+        ulong stamp = _previousBatch;
+        ulong lastSlot = batch.Timestamp - (ulong)Math.Max(batch.Count, 1);
+        foreach (Transfer p in _open.Values.Where(p => p.Timeout != 0).OrderBy(Deadline).ThenBy(p => p.Timestamp).ToList())
         {
+            if (Math.Max(Deadline(p), stamp + 1) > lastSlot) break;
+            stamp = Math.Max(Deadline(p), stamp + 1);
             Release(p);
             _open.Remove(p.Id);
         }
 
+        _previousBatch = batch.Timestamp;
         for (int i = 0; i < batch.Count; i++)
         {
             if (codes[i] != 0) continue;

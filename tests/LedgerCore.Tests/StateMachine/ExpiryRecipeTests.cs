@@ -5,8 +5,9 @@ using static LedgerCore.Tests.StateMachine.TwoPhaseRecipeTests;
 namespace LedgerCore.Tests.StateMachine;
 
 /// <summary>
-/// Timeouts: a pending transfer with <see cref="Transfer.Timeout"/> seconds expires when a batch whose
-/// timestamp reaches its deadline (creation timestamp + timeout) is applied, before the batch's events.
+/// Timeouts: a pending transfer with <see cref="Transfer.Timeout"/> seconds expires when a batch is
+/// applied whose slots leave room for the expiry's own stamp at or after the deadline (creation
+/// timestamp + timeout) and before the batch's first event: the expiry comes before the batch's events.
 /// </summary>
 public class ExpiryRecipeTests
 {
@@ -21,7 +22,11 @@ public class ExpiryRecipeTests
         ledger.Machine.CreateAccounts([Acct(9)], created + (2 * Second) - 1);
         AssertBalances(ledger.Account(1), debitsPending: 100, debitsPosted: 0, creditsPending: 0, creditsPosted: 0);
 
+        // A batch of one at the deadline has its only slot there, none for the expiry before it; the next
+        // nanosecond does.
         ledger.Machine.CreateAccounts([Acct(10)], created + (2 * Second));
+        AssertBalances(ledger.Account(1), debitsPending: 100, debitsPosted: 0, creditsPending: 0, creditsPosted: 0);
+        ledger.Machine.CreateAccounts([Acct(11)], created + (2 * Second) + 2);
         AssertBalances(ledger.Account(1), debitsPending: 0, debitsPosted: 0, creditsPending: 0, creditsPosted: 0);
         AssertBalances(ledger.Account(2), debitsPending: 0, debitsPosted: 0, creditsPending: 0, creditsPosted: 0);
 

@@ -10,6 +10,16 @@ internal sealed class SnapshotImage
 {
     public required ulong CommitTimestamp { get; init; }
 
+    /// <summary>The first stored transfer that is a change event (see <see cref="LedgerStateMachine.GetChangeEvents"/>).</summary>
+    public required int ChangeEventsFrom { get; init; }
+
+    /// <summary>Expiries are append-only too (never rolled back): borrowed like transfers.</summary>
+    public required ExpiryRecord[][] ExpiryPages { get; init; }
+
+    public required int ExpiryPageSize { get; init; }
+
+    public required int ExpiryCount { get; init; }
+
     public required Account[] Accounts { get; init; }
 
     public required Transfer[][] TransferPages { get; init; }
@@ -25,12 +35,8 @@ internal sealed class SnapshotImage
     /// <summary>For each History account with balances: its index and its balances, in order.</summary>
     public required (int AccountIndex, AccountBalance[] Balances)[] History { get; init; }
 
-    /// <summary>
-    /// Each account's transfer log, by reference with its length at the freeze: a log only ever appends
-    /// past that length (or moves to a new array on growth), so the prefix stays as frozen while the
-    /// background writer reads it.
-    /// </summary>
-    public required (int[]? Transfers, int Count)[] Logs { get; init; }
+    /// <summary>Each account's transfer log, expiries and checkpoints (see <see cref="FrozenLog"/>).</summary>
+    public required FrozenLog[] Logs { get; init; }
 
     public ref readonly Transfer TransferAt(int index) => ref TransferPages[index / TransferPageSize][index % TransferPageSize];
 }
