@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using DotNext.IO.Log;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using LedgerCore.Cluster.Feed;
 using LedgerCore.Cluster.Raft;
 using LedgerCore.Cluster.Replication;
 using LedgerCore.Cluster.Snapshots;
@@ -43,6 +44,7 @@ public sealed class ClusterLedger : ILedger
     private readonly Channel<ProcessorWork> _processorQueue;
     private readonly Task _processor;
     private readonly ILogger _logger;
+    private readonly ReplicaFeed _feed;
     private readonly CancellationTokenSource _lifetime = new();
     private Task _leadershipLoop = Task.CompletedTask;
     private LeaderSession? _session;
@@ -62,6 +64,7 @@ public sealed class ClusterLedger : ILedger
         _processorQueue = processorQueue;
         _processor = processor;
         _logger = logger;
+        _feed = new ReplicaFeed(wal, adapter.Feed);
     }
 
     /// <summary>The ledger's identity, the same on every replica.</summary>
@@ -220,16 +223,29 @@ public sealed class ClusterLedger : ILedger
     public Task<UInt128> ComputeDigestAsync(CancellationToken cancellationToken = default) =>
         ReadAsync(m => m.ComputeDigest(), cancellationToken);
 
-    /// <summary>Not available on a replica yet: the replicated change feed comes with the storage work (docs/storage.md).</summary>
-    /// <exception cref="NotSupportedException">Always, when enumerated.</exception>
+    /// <summary>
+    /// The change feed of this replica, leader or follower: every batch it applied from
+    /// <paramref name="fromSequence"/> on (0 or 1: from the first), in order and once each, then live as it
+    /// applies more, until cancelled or the replica is disposed. Sequences are gap-free across leader
+    /// changes; the fencing token is the term of the leader that sequenced the batch. The batches are read
+    /// back from this replica's Raft log, so the feed reaches back to the batch after its newest snapshot
+    /// (taken every <see cref="ClusterOptions.SnapshotIntervalEvents"/> applied events, or received from the
+    /// leader): older sequences, and a reader that falls behind a snapshot taken meanwhile, get
+    /// <see cref="InvalidOperationException"/> (rebuild from reads, then follow from <see cref="AppliedSequence"/>).
+    /// A follower's feed trails the leader by its apply lag.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fromSequence"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">The requested sequences are covered by this replica's newest snapshot.</exception>
+    /// <exception cref="LedgerCorruptedException">An applied batch's entry fails verification when read back.</exception>
     public IAsyncEnumerable<CommittedBatch> ReadCommittedAsync(long fromSequence, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("The change feed is not available on a cluster replica yet.");
+        _feed.ReadAsync(fromSequence, cancellationToken);
 
     /// <summary>Leaves the cluster: fails writes in flight (outcome unknown), stops Raft, drains the applier and releases the directory.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _lifetime.CancelAsync().ConfigureAwait(false);
+        _adapter.Feed.Close();
         try
         {
             await _leadershipLoop.ConfigureAwait(false);
