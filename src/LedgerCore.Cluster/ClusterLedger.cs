@@ -45,6 +45,9 @@ public sealed class ClusterLedger : ILedger
     private readonly Task _processor;
     private readonly ILogger _logger;
     private readonly ReplicaFeed _feed;
+    private readonly ClusterMetrics _metrics;
+    private readonly Lock _leaderLock = new();
+    private EndPoint? _knownLeader;
     private readonly CancellationTokenSource _lifetime = new();
     private Task _leadershipLoop = Task.CompletedTask;
     private LeaderSession? _session;
@@ -65,6 +68,7 @@ public sealed class ClusterLedger : ILedger
         _processor = processor;
         _logger = logger;
         _feed = new ReplicaFeed(wal, adapter.Feed);
+        _metrics = new ClusterMetrics(this, options.EndPoint.ToString());
     }
 
     /// <summary>The ledger's identity, the same on every replica.</summary>
@@ -87,6 +91,20 @@ public sealed class ClusterLedger : ILedger
 
     /// <summary>The current Raft term as this replica knows it; the fencing token of the batches its leadership sequences.</summary>
     public long Term => ((IPersistentState)_wal).Term;
+
+    /// <summary>
+    /// Raft entries in this replica's log not yet known committed: on the leader, appended and awaiting a
+    /// majority; on a follower, received before the leader's commit index reached them. Reported by
+    /// <see cref="ClusterHealthCheck"/> and the <c>ledgercore.cluster.commit.lag</c> gauge.
+    /// </summary>
+    public long CommitLag => Math.Max(0, ((IAuditTrail)_wal).LastEntryIndex - ((IAuditTrail)_wal).LastCommittedEntryIndex);
+
+    /// <summary>
+    /// Raft entries committed but not yet applied on this replica: how far its reads (and its change feed)
+    /// trail what it knows committed. Reported by <see cref="ClusterHealthCheck"/> and the
+    /// <c>ledgercore.cluster.apply.lag</c> gauge.
+    /// </summary>
+    public long ApplyLag => Math.Max(0, ((IAuditTrail)_wal).LastCommittedEntryIndex - _adapter.AppliedIndex);
 
     /// <summary>The replica's Raft log (tests instrument it).</summary>
     internal DurableWriteAheadLog Log => _wal;
@@ -261,6 +279,7 @@ public sealed class ClusterLedger : ILedger
             await _adapter.DrainAsync().ConfigureAwait(false);
             _adapter.Dispose();
             _members.Dispose();
+            _metrics.Dispose();
             _lifetime.Dispose();
             await _lock.DisposeAsync().ConfigureAwait(false);
         }
@@ -304,6 +323,7 @@ public sealed class ClusterLedger : ILedger
                 session.Requests.TryComplete();
                 await session.StopAsync().ConfigureAwait(false);
                 if (session.FailedInFlight > 0) ClusterLog.Deposed(_logger, term, session.FailedInFlight);
+                else ClusterLog.StoppedLeading(_logger, term);
                 RaiseLeadershipChanged();
             }
         }
@@ -377,7 +397,25 @@ public sealed class ClusterLedger : ILedger
             : $"This replica is not the leader; the leader is {leader}.", leader);
     }
 
-    private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader) => RaiseLeadershipChanged();
+    private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader)
+    {
+        EndPoint? endpoint = leader?.EndPoint;
+        bool changed;
+        lock (_leaderLock)
+        {
+            changed = !Equals(endpoint, _knownLeader);
+            _knownLeader = endpoint;
+        }
+
+        if (changed)
+        {
+            _metrics.LeaderChanged();
+            if (endpoint is null) ClusterLog.NoLeader(_logger, Term);
+            else ClusterLog.LeaderChanged(_logger, endpoint, Term);
+        }
+
+        RaiseLeadershipChanged();
+    }
 
     private void RaiseLeadershipChanged() => LeadershipChanged?.Invoke(this, EventArgs.Empty);
 
