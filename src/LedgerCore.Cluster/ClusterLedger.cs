@@ -258,6 +258,43 @@ public sealed class ClusterLedger : ILedger
     public IAsyncEnumerable<CommittedBatch> ReadCommittedAsync(long fromSequence, CancellationToken cancellationToken = default) =>
         _feed.ReadAsync(fromSequence, cancellationToken);
 
+    /// <summary>
+    /// Adds a replica to the cluster, on the leader only, one member at a time. Start the new replica first
+    /// with an empty <see cref="ClusterOptions.Members"/> and <see cref="ClusterOptions.ColdStart"/> false: it
+    /// then waits without voting (DotNext's standby) until the leader, here, replicates the log to it for a
+    /// few warm-up rounds (a snapshot first when the log is compacted) and commits a configuration naming
+    /// it; from then on it votes and counts toward the majority. To replace a replica, add the new one, then
+    /// remove the old one: the cluster has four members in between (a majority of three).
+    /// </summary>
+    /// <param name="endpoint">The new replica's <see cref="ClusterOptions.EndPoint"/>.</param>
+    /// <param name="cancellationToken">Cancels the change (its outcome is then unknown: read the membership again).</param>
+    /// <returns>True once the configuration with the new member is committed; false when the new replica did not
+    /// catch up in the warm-up rounds or the configuration could not be committed.</returns>
+    /// <exception cref="NotLeaderException">This replica is not the leader, or lost leadership during the change (outcome unknown).</exception>
+    /// <exception cref="InvalidOperationException">Another membership change is in progress.</exception>
+    public Task<bool> AddMemberAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return ChangeMembersAsync(_cluster.AddMemberAsync, endpoint, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes a replica from the cluster, on the leader only, one member at a time: once the configuration
+    /// without it is committed the majority is counted without it, and it receives nothing more (dispose it,
+    /// and delete its directory before it ever joins again). Remove a follower; to retire the leader, stop it
+    /// first and remove it from the new leader.
+    /// </summary>
+    /// <param name="endpoint">The replica's <see cref="ClusterOptions.EndPoint"/>.</param>
+    /// <param name="cancellationToken">Cancels the change (its outcome is then unknown: read the membership again).</param>
+    /// <returns>True once the configuration without the member is committed; false when it could not be committed.</returns>
+    /// <exception cref="NotLeaderException">This replica is not the leader, or lost leadership during the change (outcome unknown).</exception>
+    /// <exception cref="InvalidOperationException">Another membership change is in progress.</exception>
+    public Task<bool> RemoveMemberAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return ChangeMembersAsync(_cluster.RemoveMemberAsync, endpoint, cancellationToken);
+    }
+
     /// <summary>Leaves the cluster: fails writes in flight (outcome unknown), stops Raft, drains the applier and releases the directory.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -387,6 +424,25 @@ public sealed class ClusterLedger : ILedger
         }
 
         return await work.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> ChangeMembersAsync(Func<EndPoint, CancellationToken, Task<bool>> change, EndPoint endpoint, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfFaulted();
+        if (!IsLeader) throw NotLeader();
+        try
+        {
+            return await change(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DotNext.Net.Cluster.Consensus.Raft.NotLeaderException e)
+        {
+            throw new NotLeaderException($"Leadership ended during the membership change of {endpoint}: it may or may not be committed.", LeaderEndpoint, e);
+        }
+        catch (RaftCluster<RaftClusterMember>.ConcurrentMembershipModificationException e)
+        {
+            throw new InvalidOperationException("Another membership change is in progress: change one member at a time.", e);
+        }
     }
 
     private NotLeaderException NotLeader()

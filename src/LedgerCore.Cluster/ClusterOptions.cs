@@ -11,7 +11,9 @@ public sealed class ClusterOptions
     /// <summary>
     /// The replicas of the cluster, this one included, used only when <see cref="DataDirectory"/> holds no
     /// membership yet; afterwards the membership stored there (changed through Raft) is the word.
-    /// Three replicas is the supported configuration (docs/replication.md).
+    /// Three replicas is the supported configuration (docs/replication.md). Empty (with
+    /// <see cref="ColdStart"/> false) starts a replica that joins a running cluster: it waits, taking no
+    /// part in elections, until the leader adds it (<see cref="ClusterLedger.AddMemberAsync"/>).
     /// </summary>
     public required IReadOnlyList<IPEndPoint> Members { get; set; }
 
@@ -50,7 +52,7 @@ public sealed class ClusterOptions
         ArgumentNullException.ThrowIfNull(Members);
         ArgumentException.ThrowIfNullOrWhiteSpace(DataDirectory);
         if (LedgerId == UInt128.Zero) throw new ArgumentException("LedgerId must not be zero.", nameof(LedgerId));
-        if (Members.Count == 0 && !ColdStart) throw new ArgumentException("Members must list the replicas (this one included) unless ColdStart is set.", nameof(Members));
+        if (Members.Count > 0 && !Members.Contains(EndPoint)) throw new ArgumentException("Members must include this replica's EndPoint (or be empty for a replica that joins a running cluster).", nameof(Members));
         if (ElectionTimeoutMin <= TimeSpan.Zero || ElectionTimeoutMax <= ElectionTimeoutMin || ElectionTimeoutMax.TotalMilliseconds > int.MaxValue)
         {
             throw new ArgumentException("Election timeouts must be positive with ElectionTimeoutMin below ElectionTimeoutMax.", nameof(ElectionTimeoutMax));
