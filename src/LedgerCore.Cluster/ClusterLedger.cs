@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using DotNext.IO.Log;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using LedgerCore.Cluster.Feed;
 using LedgerCore.Cluster.Raft;
 using LedgerCore.Cluster.Replication;
 using LedgerCore.Cluster.Snapshots;
@@ -43,6 +44,10 @@ public sealed class ClusterLedger : ILedger
     private readonly Channel<ProcessorWork> _processorQueue;
     private readonly Task _processor;
     private readonly ILogger _logger;
+    private readonly ReplicaFeed _feed;
+    private readonly ClusterMetrics _metrics;
+    private readonly Lock _leaderLock = new();
+    private EndPoint? _knownLeader;
     private readonly CancellationTokenSource _lifetime = new();
     private Task _leadershipLoop = Task.CompletedTask;
     private LeaderSession? _session;
@@ -62,6 +67,8 @@ public sealed class ClusterLedger : ILedger
         _processorQueue = processorQueue;
         _processor = processor;
         _logger = logger;
+        _feed = new ReplicaFeed(wal, adapter.Feed);
+        _metrics = new ClusterMetrics(this, options.EndPoint.ToString());
     }
 
     /// <summary>The ledger's identity, the same on every replica.</summary>
@@ -84,6 +91,20 @@ public sealed class ClusterLedger : ILedger
 
     /// <summary>The current Raft term as this replica knows it; the fencing token of the batches its leadership sequences.</summary>
     public long Term => ((IPersistentState)_wal).Term;
+
+    /// <summary>
+    /// Raft entries in this replica's log not yet known committed: on the leader, appended and awaiting a
+    /// majority; on a follower, received before the leader's commit index reached them. Reported by
+    /// <see cref="ClusterHealthCheck"/> and the <c>ledgercore.cluster.commit.lag</c> gauge.
+    /// </summary>
+    public long CommitLag => Math.Max(0, ((IAuditTrail)_wal).LastEntryIndex - ((IAuditTrail)_wal).LastCommittedEntryIndex);
+
+    /// <summary>
+    /// Raft entries committed but not yet applied on this replica: how far its reads (and its change feed)
+    /// trail what it knows committed. Reported by <see cref="ClusterHealthCheck"/> and the
+    /// <c>ledgercore.cluster.apply.lag</c> gauge.
+    /// </summary>
+    public long ApplyLag => Math.Max(0, ((IAuditTrail)_wal).LastCommittedEntryIndex - _adapter.AppliedIndex);
 
     /// <summary>The replica's Raft log (tests instrument it).</summary>
     internal DurableWriteAheadLog Log => _wal;
@@ -220,16 +241,66 @@ public sealed class ClusterLedger : ILedger
     public Task<UInt128> ComputeDigestAsync(CancellationToken cancellationToken = default) =>
         ReadAsync(m => m.ComputeDigest(), cancellationToken);
 
-    /// <summary>Not available on a replica yet: the replicated change feed comes with the storage work (docs/storage.md).</summary>
-    /// <exception cref="NotSupportedException">Always, when enumerated.</exception>
+    /// <summary>
+    /// The change feed of this replica, leader or follower: every batch it applied from
+    /// <paramref name="fromSequence"/> on (0 or 1: from the first), in order and once each, then live as it
+    /// applies more, until cancelled or the replica is disposed. Sequences are gap-free across leader
+    /// changes; the fencing token is the term of the leader that sequenced the batch. The batches are read
+    /// back from this replica's Raft log, so the feed reaches back to the batch after its newest snapshot
+    /// (taken every <see cref="ClusterOptions.SnapshotIntervalEvents"/> applied events, or received from the
+    /// leader): older sequences, and a reader that falls behind a snapshot taken meanwhile, get
+    /// <see cref="InvalidOperationException"/> (rebuild from reads, then follow from <see cref="AppliedSequence"/>).
+    /// A follower's feed trails the leader by its apply lag.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fromSequence"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">The requested sequences are covered by this replica's newest snapshot.</exception>
+    /// <exception cref="LedgerCorruptedException">An applied batch's entry fails verification when read back.</exception>
     public IAsyncEnumerable<CommittedBatch> ReadCommittedAsync(long fromSequence, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("The change feed is not available on a cluster replica yet.");
+        _feed.ReadAsync(fromSequence, cancellationToken);
+
+    /// <summary>
+    /// Adds a replica to the cluster, on the leader only, one member at a time. Start the new replica first
+    /// with an empty <see cref="ClusterOptions.Members"/> and <see cref="ClusterOptions.ColdStart"/> false: it
+    /// then waits without voting (DotNext's standby) until the leader, here, replicates the log to it for a
+    /// few warm-up rounds (a snapshot first when the log is compacted) and commits a configuration naming
+    /// it; from then on it votes and counts toward the majority. To replace a replica, add the new one, then
+    /// remove the old one: the cluster has four members in between (a majority of three).
+    /// </summary>
+    /// <param name="endpoint">The new replica's <see cref="ClusterOptions.EndPoint"/>.</param>
+    /// <param name="cancellationToken">Cancels the change (its outcome is then unknown: read the membership again).</param>
+    /// <returns>True once the configuration with the new member is committed; false when the new replica did not
+    /// catch up in the warm-up rounds or the configuration could not be committed.</returns>
+    /// <exception cref="NotLeaderException">This replica is not the leader, or lost leadership during the change (outcome unknown).</exception>
+    /// <exception cref="InvalidOperationException">Another membership change is in progress.</exception>
+    public Task<bool> AddMemberAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return ChangeMembersAsync(_cluster.AddMemberAsync, endpoint, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes a replica from the cluster, on the leader only, one member at a time: once the configuration
+    /// without it is committed the majority is counted without it, and it receives nothing more (dispose it,
+    /// and delete its directory before it ever joins again). Remove a follower; to retire the leader, stop it
+    /// first and remove it from the new leader.
+    /// </summary>
+    /// <param name="endpoint">The replica's <see cref="ClusterOptions.EndPoint"/>.</param>
+    /// <param name="cancellationToken">Cancels the change (its outcome is then unknown: read the membership again).</param>
+    /// <returns>True once the configuration without the member is committed; false when it could not be committed.</returns>
+    /// <exception cref="NotLeaderException">This replica is not the leader, or lost leadership during the change (outcome unknown).</exception>
+    /// <exception cref="InvalidOperationException">Another membership change is in progress.</exception>
+    public Task<bool> RemoveMemberAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return ChangeMembersAsync(_cluster.RemoveMemberAsync, endpoint, cancellationToken);
+    }
 
     /// <summary>Leaves the cluster: fails writes in flight (outcome unknown), stops Raft, drains the applier and releases the directory.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _lifetime.CancelAsync().ConfigureAwait(false);
+        _adapter.Feed.Close();
         try
         {
             await _leadershipLoop.ConfigureAwait(false);
@@ -245,6 +316,7 @@ public sealed class ClusterLedger : ILedger
             await _adapter.DrainAsync().ConfigureAwait(false);
             _adapter.Dispose();
             _members.Dispose();
+            _metrics.Dispose();
             _lifetime.Dispose();
             await _lock.DisposeAsync().ConfigureAwait(false);
         }
@@ -288,6 +360,7 @@ public sealed class ClusterLedger : ILedger
                 session.Requests.TryComplete();
                 await session.StopAsync().ConfigureAwait(false);
                 if (session.FailedInFlight > 0) ClusterLog.Deposed(_logger, term, session.FailedInFlight);
+                else ClusterLog.StoppedLeading(_logger, term);
                 RaiseLeadershipChanged();
             }
         }
@@ -353,6 +426,25 @@ public sealed class ClusterLedger : ILedger
         return await work.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    private async Task<bool> ChangeMembersAsync(Func<EndPoint, CancellationToken, Task<bool>> change, EndPoint endpoint, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfFaulted();
+        if (!IsLeader) throw NotLeader();
+        try
+        {
+            return await change(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DotNext.Net.Cluster.Consensus.Raft.NotLeaderException e)
+        {
+            throw new NotLeaderException($"Leadership ended during the membership change of {endpoint}: it may or may not be committed.", LeaderEndpoint, e);
+        }
+        catch (RaftCluster<RaftClusterMember>.ConcurrentMembershipModificationException e)
+        {
+            throw new InvalidOperationException("Another membership change is in progress: change one member at a time.", e);
+        }
+    }
+
     private NotLeaderException NotLeader()
     {
         EndPoint? leader = LeaderEndpoint;
@@ -361,7 +453,25 @@ public sealed class ClusterLedger : ILedger
             : $"This replica is not the leader; the leader is {leader}.", leader);
     }
 
-    private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader) => RaiseLeadershipChanged();
+    private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader)
+    {
+        EndPoint? endpoint = leader?.EndPoint;
+        bool changed;
+        lock (_leaderLock)
+        {
+            changed = !Equals(endpoint, _knownLeader);
+            _knownLeader = endpoint;
+        }
+
+        if (changed)
+        {
+            _metrics.LeaderChanged();
+            if (endpoint is null) ClusterLog.NoLeader(_logger, Term);
+            else ClusterLog.LeaderChanged(_logger, endpoint, Term);
+        }
+
+        RaiseLeadershipChanged();
+    }
 
     private void RaiseLeadershipChanged() => LeadershipChanged?.Invoke(this, EventArgs.Empty);
 

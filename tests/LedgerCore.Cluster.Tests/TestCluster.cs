@@ -97,7 +97,7 @@ internal sealed class TestCluster : IAsyncDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
-    private static IPEndPoint FreeEndpoint()
+    public static IPEndPoint FreeEndpoint()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

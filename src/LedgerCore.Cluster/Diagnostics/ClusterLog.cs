@@ -27,6 +27,25 @@ internal static class ClusterLog
     private static readonly Action<ILogger, Exception?> s_faulted =
         LoggerMessage.Define(LogLevel.Critical, new EventId(106, "ReplicaFaulted"), "Replica faulted and applies nothing more");
 
+    private static readonly Action<ILogger, string, long, Exception?> s_leaderChanged =
+        LoggerMessage.Define<string, long>(LogLevel.Information, new EventId(107, "LeaderChanged"), "Leader is {Leader} in term {Term}");
+
+    private static readonly Action<ILogger, long, Exception?> s_noLeader =
+        LoggerMessage.Define<long>(LogLevel.Warning, new EventId(108, "NoLeader"), "No leader known in term {Term}: an election is under way, writes wait for it");
+
+    private static readonly Action<ILogger, long, Exception?> s_stoppedLeading =
+        LoggerMessage.Define<long>(LogLevel.Information, new EventId(109, "StoppedLeading"), "Stopped leading in term {Term}; nothing was in flight");
+
+    public static void LeaderChanged(ILogger logger, System.Net.EndPoint leader, long term)
+    {
+        // The endpoint is formatted only when the message is written.
+        if (logger.IsEnabled(LogLevel.Information)) s_leaderChanged(logger, leader.ToString() ?? "", term, null);
+    }
+
+    public static void NoLeader(ILogger logger, long term) => s_noLeader(logger, term, null);
+
+    public static void StoppedLeading(ILogger logger, long term) => s_stoppedLeading(logger, term, null);
+
     public static void Started(ILogger logger, long snapshotIndex, long snapshotSequence, long term) => s_started(logger, snapshotIndex, snapshotSequence, term, null);
 
     public static void Leading(ILogger logger, long term, long nextSequence, long appliedIndex) => s_leading(logger, term, nextSequence, appliedIndex, null);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using LedgerCore.Cluster.Feed;
 using LedgerCore.Cluster.Snapshots;
 using LedgerCore.Journal;
 using LedgerCore.Pipeline;
@@ -45,6 +46,8 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
             _appliedSequence = restored.Sequence;
         }
 
+        Feed = new AppliedBatchIndex(_appliedSequence);
+
         _appliedTimestamp = machine.CommitTimestamp;
     }
 
@@ -56,6 +59,9 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
 
     /// <summary>The Raft index of the last applied entry.</summary>
     public long AppliedIndex => Volatile.Read(ref _appliedIndex);
+
+    /// <summary>Where the change feed finds each applied batch in the log.</summary>
+    public AppliedBatchIndex Feed { get; }
 
     /// <summary>Told of an entry that fails verification (the processor reports its own faults).</summary>
     public Action<Exception>? Faulted { get; set; }
@@ -81,7 +87,7 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
         JournalRecordInfo info;
         try
         {
-            info = Decode(entry.Index, payload);
+            info = RecordCodec.Read(entry.Index, payload, _record);
         }
         catch (LedgerCorruptedException e)
         {
@@ -93,6 +99,7 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
         var record = new ReplicatedRecord(this, entry.Index, entry.Term, in info, _record, entry.Context as PendingBatch);
         await _processor.WriteAsync(record, token).ConfigureAwait(false);
         await record.Done.ConfigureAwait(false);
+        if (record.Applied) Feed.Add(info.Sequence, entry.Index);
         return entry.Index;
     }
 
@@ -181,23 +188,7 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
         // Only forward: an install may have moved past a snapshot that was being written meanwhile.
         if (_snapshot is { } current && current.Index >= info.Index) return;
         Volatile.Write(ref _snapshot, new ReplicaSnapshot(info, _snapshots));
+        Feed.Compact(info.Sequence);
         SnapshotsTaken++;
-    }
-
-    /// <summary>Copies the entry into the record buffer and verifies it as a journal record.</summary>
-    private JournalRecordInfo Decode(long index, ReadOnlySequence<byte> payload)
-    {
-        if (payload.Length < JournalFormat.RecordHeaderSize || payload.Length > _record.Length)
-        {
-            throw new LedgerCorruptedException($"Raft entry {index} holds {payload.Length} bytes, not a journal record.");
-        }
-
-        payload.CopyTo(_record);
-        ReadOnlySpan<byte> header = _record.AsSpan(0, JournalFormat.RecordHeaderSize);
-        string? problem = JournalFormat.TryReadRecordHeader(header, out JournalRecordInfo info, out int payloadLength);
-        if (problem is null && payload.Length != JournalFormat.RecordHeaderSize + payloadLength) problem = "record length does not match the entry";
-        if (problem is null && !JournalFormat.ChecksumMatches(header, _record.AsSpan(JournalFormat.RecordHeaderSize, payloadLength))) problem = "record checksum mismatch";
-        if (problem is not null) throw new LedgerCorruptedException($"Raft entry {index} is not a valid journal record: {problem}.");
-        return info;
     }
 }

@@ -33,6 +33,9 @@ internal sealed class ReplicatedRecord : ProcessorWork
     /// <summary>Completes once the record is applied (or skipped), faults with what stopped it.</summary>
     public Task Done => _done.Task;
 
+    /// <summary>Whether the record changed the state (false when skipped as stale); read after <see cref="Done"/>.</summary>
+    public bool Applied { get; private set; }
+
     public override void Execute(Processor processor)
     {
         LedgerStateMachine machine = processor.Machine;
@@ -65,6 +68,7 @@ internal sealed class ReplicatedRecord : ProcessorWork
         }
 
         _adapter.Applied(processor, _index, _term, in _info);
+        Applied = true;
         _done.TrySetResult();
     }
 
