@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DotNext.IO.Log;
 using DotNext.Net.Cluster.Consensus.Raft;
@@ -28,7 +29,7 @@ namespace LedgerCore.Cluster;
 /// <para><b>Reads</b> on the leader are linearizable (a read barrier, a replication round, precedes them).
 /// On a follower they are served from what it has applied, which may lag the leader by the batches
 /// committed but not yet applied there (<see cref="AppliedSequence"/> says how far it is).</para>
-/// <para>Thread-safe. The change feed (<see cref="ReadCommittedAsync"/>) is not available on a replica yet.</para>
+/// <para>Thread-safe.</para>
 /// </remarks>
 public sealed class ClusterLedger : ILedger
 {
@@ -236,6 +237,46 @@ public sealed class ClusterLedger : ILedger
     /// <inheritdoc/>
     public Task<Transfer[]> QueryTransfersAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
         ReadAsync(m => m.QueryTransfers(filter), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<ChangeEvent[]> GetChangeEventsAsync(ChangeEventsFilter filter, CancellationToken cancellationToken = default) =>
+        ReadAsync(m => m.GetChangeEvents(filter), cancellationToken);
+
+    /// <summary>
+    /// The feed of outcomes on this replica, leader or follower: every change event with a timestamp at or
+    /// after <paramref name="timestampMin"/>, in timestamp order and once each (expiries included), a page
+    /// at a time as the enumeration advances, then live as this replica applies batches, until cancelled or
+    /// the replica is disposed. Events are computed from the replica's state, so they reach back to the
+    /// first batch whatever was compacted; a follower's feed trails the leader by its apply lag. To resume,
+    /// pass one past the last timestamp seen.
+    /// </summary>
+    public async IAsyncEnumerable<ChangeEvent> ReadChangeEventsAsync(ulong timestampMin, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ulong from = timestampMin;
+        while (true)
+        {
+            // Read before the page: a batch applied after it wakes the wait below even if the page saw it.
+            long seen = AppliedSequence;
+            ChangeEvent[] page;
+            try
+            {
+                page = await GetChangeEventsAsync(new ChangeEventsFilter(from, 0, LedgerStateMachine.ChangeEventsMax), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                yield break;
+            }
+
+            foreach (ChangeEvent e in page)
+            {
+                yield return e;
+            }
+
+            if (page.Length > 0) from = page[^1].Timestamp + 1;
+            if (page.Length == LedgerStateMachine.ChangeEventsMax) continue;
+            if (!await _adapter.Feed.WaitAppliedAfterAsync(seen, cancellationToken).ConfigureAwait(false)) yield break;
+        }
+    }
 
     /// <inheritdoc/>
     public Task<UInt128> ComputeDigestAsync(CancellationToken cancellationToken = default) =>

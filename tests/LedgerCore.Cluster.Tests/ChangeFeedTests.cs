@@ -57,6 +57,40 @@ public sealed class ChangeFeedTests
     }
 
     [Test]
+    public async Task Change_events_are_equal_on_every_replica_and_a_follower_feed_delivers_them_live()
+    {
+        await using var cluster = new TestCluster();
+        await cluster.StartAllAsync();
+        int leaderIndex = await cluster.WaitForLeaderAsync();
+        ClusterLedger leader = cluster.Replicas[leaderIndex]!;
+        ClusterLedger follower = cluster.Replicas[(leaderIndex + 1) % 3]!;
+        Assert.That(await leader.CreateAccountsAsync(Accounts(1, 10)), Is.Empty);
+        Assert.That(await leader.CreateTransfersAsync(Transfers(100, 3)), Is.Empty);
+
+        using var timeout = new CancellationTokenSource(TestCluster.Patience);
+        var received = new List<ChangeEvent>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (ChangeEvent e in follower.ReadChangeEventsAsync(0, timeout.Token)) lock (received) received.Add(e);
+        });
+        for (int i = 1; i < 5; i++) Assert.That(await leader.CreateTransfersAsync(Transfers(100 + ((ulong)i * 3), 3)), Is.Empty);
+        await cluster.WaitForAppliedAsync(leader.AppliedSequence);
+        await WaitUntilAsync(() => { lock (received) return received.Count >= 15; });
+
+        ChangeEvent[] onLeader = await leader.GetChangeEventsAsync(new ChangeEventsFilter(0, 0, 100));
+        Assert.That(onLeader.Select(e => e.Transfer.Id), Is.EqualTo(Enumerable.Range(0, 15).Select(i => (UInt128)(100 + i))));
+        foreach (ClusterLedger replica in cluster.Running)
+        {
+            Assert.That(await replica.GetChangeEventsAsync(new ChangeEventsFilter(0, 0, 100)), Is.EqualTo(onLeader), "the same events, with the same accounts after each, everywhere");
+        }
+
+        lock (received) Assert.That(received, Is.EqualTo(onLeader), "the follower's live feed: each event once, in order");
+        await cluster.StopAsync((leaderIndex + 1) % 3);
+        Assert.That(await Task.WhenAny(reading, Task.Delay(TestCluster.Patience)), Is.SameAs(reading), "disposing the replica ends its feed");
+        await reading;
+    }
+
+    [Test]
     public async Task The_feed_on_a_surviving_replica_has_no_gap_and_no_duplicate_across_a_leader_change()
     {
         await using var cluster = new TestCluster();

@@ -114,6 +114,27 @@ internal sealed class AppliedBatchIndex(long floor)
         }
     }
 
+    /// <summary>
+    /// Completes with true once a batch after <paramref name="sequence"/> was applied (at once if one already
+    /// was, recorded or compacted), false once the replica closes.
+    /// </summary>
+    public async Task<bool> WaitAppliedAfterAsync(long sequence, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task added;
+            lock (_lock)
+            {
+                if (_floor > sequence || (_count > 0 && _entries[_start + _count - 1].Sequence > sequence)) return true;
+                if (_closed) return false;
+                _added ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                added = _added.Task;
+            }
+
+            await added.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public static InvalidOperationException Compacted(long sequence, long floor) =>
         new($"Sequence {sequence} is no longer in this replica's log: a snapshot covers everything through sequence {floor}.");
 
