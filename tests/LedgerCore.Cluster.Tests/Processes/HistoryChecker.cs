@@ -134,8 +134,11 @@ internal static class HistoryChecker
         }
     }
 
-    private static string Acknowledgement(History history, UInt128 id) =>
-        string.Join("; ", history.Operations.Where(o => Array.IndexOf(o.Ids, id) >= 0).Select(o => o.ToString()));
+    private static string Acknowledgement(History history, UInt128 id)
+    {
+        List<Operation> tries = history.Operations.Where(o => Array.IndexOf(o.Ids, id) >= 0).ToList();
+        return $"{tries.Count} tries, answered: " + string.Join("; ", tries.Where(o => o.Outcome is Outcome.Ok or Outcome.Fail).Select(o => o.ToString()));
+    }
 
     private static async Task<Dictionary<UInt128, Transfer>> LookupAsync(ProcessCluster cluster, int i, UInt128[] ids)
     {

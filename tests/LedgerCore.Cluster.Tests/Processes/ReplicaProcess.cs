@@ -131,6 +131,13 @@ internal sealed class ReplicaProcess : IDisposable
         _reader.Wait(ExitPatience);
     }
 
+    /// <summary>Sends a signal by name (STOP pauses the process, CONT resumes it) through kill(1).</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + name, _process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        if (!kill.WaitForExit(ExitPatience) || kill.ExitCode != 0) throw new InvalidOperationException($"kill -{name} {_process.Id} failed");
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited) Kill();
