@@ -46,12 +46,23 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
     /// <summary>Reads the highest index the log has flushed (its checkpoint); set by tests only, since reading it costs a file read per reply.</summary>
     internal Func<long>? FlushedIndexProbe { get; set; }
 
+    /// <summary>
+    /// Test only: a follower replies without flushing what it just appended, as DotNext 6.12.0 does on its
+    /// own (the bug this class exists to fix). Set only by tests/LedgerCore.ClusterNode when started with
+    /// <c>--unsafe-skip-follower-flush</c>, so the process tests can show whether they catch that loss.
+    /// </summary>
+    internal bool UnsafeSkipFollowerFlush { get; set; }
+
     /// <summary>Follower path (AppendEntries): the base append, then a flush through everything appended.</summary>
     async ValueTask IAuditTrail<IRaftLogEntry>.AppendAsync<TEntry>(ILogEntryProducer<TEntry> entries, long startIndex, bool skipCommitted, CancellationToken token)
     {
         await AppendAsync(entries, startIndex, skipCommitted, token).ConfigureAwait(false);
-        await FlushAsync(token).ConfigureAwait(false);
-        SyncDirectoriesIfChanged();
+        if (!UnsafeSkipFollowerFlush)
+        {
+            await FlushAsync(token).ConfigureAwait(false);
+            SyncDirectoriesIfChanged();
+        }
+
         Volatile.Write(ref _followerAppendPending, 1);
     }
 
@@ -63,7 +74,8 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
     /// </summary>
     async ValueTask<long> IAuditTrail.CommitAsync(long endIndex, CancellationToken token)
     {
-        if (endIndex > LastCommittedEntryIndex)
+        bool skip = UnsafeSkipFollowerFlush && Volatile.Read(ref _followerAppendPending) == 1;
+        if (endIndex > LastCommittedEntryIndex && !skip)
         {
             await FlushAsync(token).ConfigureAwait(false);
             SyncDirectoriesIfChanged();

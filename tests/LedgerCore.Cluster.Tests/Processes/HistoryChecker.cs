@@ -1,0 +1,174 @@
+using System.Globalization;
+
+namespace LedgerCore.Cluster.Tests.Processes;
+
+/// <summary>
+/// Checks a <see cref="History"/> against the replicas after heal and quiesce (every replica running,
+/// equal applied sequences), in the style of Jepsen: every acknowledged id present on every replica
+/// with the fields it was sent with; nothing present that was never sent; balances equal to the sum of
+/// the transfers present (so no transfer applied twice); per ledger, debits equal credits; timestamps
+/// distinct and rising in real time (an operation acknowledged before another was invoked has the
+/// smaller timestamps, across leader changes); all digests equal. Returns the violations found.
+/// </summary>
+/// <remarks>
+/// The replicas' change feed (ReadCommittedAsync) is not available on this branch, so sequences are not
+/// checked gap-free batch by batch: only equal on every replica; timestamps stand in for order.
+/// </remarks>
+internal static class HistoryChecker
+{
+    private const int Chunk = 1000;
+
+    public static async Task<(List<string> Violations, string Stats)> CheckAsync(ProcessCluster cluster, History history)
+    {
+        var violations = new List<string>();
+        long applied = await cluster.WaitForQuiesceAsync();
+        for (int i = 0; i < 3; i++)
+        {
+            ReplicaStatus status = await cluster.StatusAsync(i);
+            if (status.Fault != "-") violations.Add($"replica {i} faulted: {status.Fault}");
+        }
+
+        // What must exist: every id of an ok operation, and of a failed one, every id not failed or failed with Exists.
+        var must = new HashSet<UInt128>();
+        foreach (Operation o in history.Operations)
+        {
+            if (o.Outcome is not (Outcome.Ok or Outcome.Fail)) continue;
+            for (int k = 0; k < o.Ids.Length; k++)
+            {
+                if (!o.Failures.TryGetValue(k, out string? result) || result == "Exists") must.Add(o.Ids[k]);
+                else violations.Add($"unexpected result {result} for id {o.Ids[k]} in {o}");
+            }
+        }
+
+        UInt128[] sent = history.Transfers.Keys.Order().ToArray();
+        var present = new Dictionary<UInt128, Transfer>[3];
+        for (int i = 0; i < 3; i++)
+        {
+            present[i] = await LookupAsync(cluster, i, sent);
+            int missing = 0;
+            foreach (UInt128 id in must)
+            {
+                if (present[i].ContainsKey(id)) continue;
+                if (missing++ < 5) violations.Add($"replica {i}: acknowledged id {id} is missing ({Acknowledgement(history, id)})");
+            }
+
+            if (missing > 0) violations.Add($"replica {i}: {missing} acknowledged ids missing of {must.Count}");
+            foreach (Transfer t in present[i].Values)
+            {
+                Transfer spec = history.Transfers[t.Id];
+                if (t.DebitAccountId != spec.DebitAccountId || t.CreditAccountId != spec.CreditAccountId || t.Amount != spec.Amount || t.Ledger != spec.Ledger)
+                {
+                    violations.Add($"replica {i}: transfer {t.Id} differs from what was sent");
+                }
+            }
+
+            if (i > 0 && !present[i].Keys.ToHashSet().SetEquals(present[0].Keys)) violations.Add($"replica {i} holds {present[i].Count} of the sent ids, replica 0 holds {present[0].Count}");
+        }
+
+        // Balances: each account's posted amounts are the sum of the transfers present, once each.
+        var expected = history.Accounts.ToDictionary(a => a.Id, _ => (Debits: UInt128.Zero, Credits: UInt128.Zero));
+        foreach (Transfer t in present[0].Values)
+        {
+            expected[t.DebitAccountId] = (expected[t.DebitAccountId].Debits + t.Amount, expected[t.DebitAccountId].Credits);
+            expected[t.CreditAccountId] = (expected[t.CreditAccountId].Debits, expected[t.CreditAccountId].Credits + t.Amount);
+        }
+
+        UInt128[] accountIds = history.Accounts.Select(a => a.Id).ToArray();
+        for (int i = 0; i < 3; i++)
+        {
+            string answer = await Request(cluster, i, "balances " + string.Join(' ', accountIds.Select(id => id.ToString(CultureInfo.InvariantCulture))));
+            var perLedger = new Dictionary<uint, (UInt128 Debits, UInt128 Credits)>();
+            foreach (string item in answer.Split(' ').Skip(1))
+            {
+                string[] f = item.Split(':');
+                UInt128 id = UInt128.Parse(f[0], CultureInfo.InvariantCulture);
+                uint ledger = uint.Parse(f[1], CultureInfo.InvariantCulture);
+                UInt128 debits = UInt128.Parse(f[2], CultureInfo.InvariantCulture);
+                UInt128 credits = UInt128.Parse(f[3], CultureInfo.InvariantCulture);
+                if ((debits, credits) != expected[id]) violations.Add($"replica {i}: account {id} posted {debits}/{credits}, the transfers present sum to {expected[id].Debits}/{expected[id].Credits} (applied twice?)");
+                (UInt128 d, UInt128 c) = perLedger.GetValueOrDefault(ledger);
+                perLedger[ledger] = (d + debits, c + credits);
+            }
+
+            foreach ((uint ledger, (UInt128 d, UInt128 c)) in perLedger)
+            {
+                if (d != c) violations.Add($"replica {i}: ledger {ledger} debits {d} != credits {c}");
+            }
+        }
+
+        CheckTimestamps(history, present[0], violations);
+
+        var digests = new string[3];
+        for (int i = 0; i < 3; i++) digests[i] = await Request(cluster, i, "digest");
+        if (digests.Distinct().Count() != 1) violations.Add($"digests differ: {string.Join(", ", digests)}");
+
+        string stats = $"{history.Summary()}; {must.Count} acknowledged, {present[0].Count} present; applied sequence {applied}";
+        return (violations, stats);
+    }
+
+    /// <summary>Timestamps are distinct, and an operation acknowledged before another was invoked holds only smaller ones.</summary>
+    private static void CheckTimestamps(History history, Dictionary<UInt128, Transfer> present, List<string> violations)
+    {
+        if (present.Values.Select(t => t.Timestamp).Distinct().Count() != present.Count) violations.Add("two transfers share a timestamp");
+
+        // Only clean oks: their batch is the one that created every id, so its timestamps lie inside [invoked, completed].
+        var oks = history.Operations.Where(o => o.Outcome == Outcome.Ok && o.Ids.All(present.ContainsKey))
+            .Select(o => (Op: o, Min: o.Ids.Min(id => present[id].Timestamp), Max: o.Ids.Max(id => present[id].Timestamp))).ToList();
+        var byCompletion = oks.OrderBy(x => x.Op.Completed).ToList();
+        int next = 0;
+        ulong highest = 0;
+        Operation? highestOp = null;
+        foreach (var current in oks.OrderBy(x => x.Op.Invoked))
+        {
+            while (next < byCompletion.Count && byCompletion[next].Op.Completed < current.Op.Invoked)
+            {
+                if (byCompletion[next].Max > highest) (highest, highestOp) = (byCompletion[next].Max, byCompletion[next].Op);
+                next++;
+            }
+
+            if (current.Min <= highest)
+            {
+                violations.Add($"timestamps go back in real time: {current.Op} has {current.Min}, after {highestOp} acknowledged {highest}");
+                if (violations.Count > 20) return;
+            }
+        }
+    }
+
+    private static string Acknowledgement(History history, UInt128 id)
+    {
+        List<Operation> tries = history.Operations.Where(o => Array.IndexOf(o.Ids, id) >= 0).ToList();
+        return $"{tries.Count} tries, answered: " + string.Join("; ", tries.Where(o => o.Outcome is Outcome.Ok or Outcome.Fail).Select(o => o.ToString()));
+    }
+
+    private static async Task<Dictionary<UInt128, Transfer>> LookupAsync(ProcessCluster cluster, int i, UInt128[] ids)
+    {
+        var found = new Dictionary<UInt128, Transfer>();
+        foreach (UInt128[] chunk in ids.Chunk(Chunk))
+        {
+            string answer = await Request(cluster, i, "lookup " + string.Join(' ', chunk.Select(id => id.ToString(CultureInfo.InvariantCulture))));
+            foreach (string item in answer.Split(' ').Skip(1))
+            {
+                string[] f = item.Split(':');
+                var t = new Transfer
+                {
+                    Id = UInt128.Parse(f[0], CultureInfo.InvariantCulture),
+                    DebitAccountId = UInt128.Parse(f[1], CultureInfo.InvariantCulture),
+                    CreditAccountId = UInt128.Parse(f[2], CultureInfo.InvariantCulture),
+                    Amount = UInt128.Parse(f[3], CultureInfo.InvariantCulture),
+                    Ledger = uint.Parse(f[4], CultureInfo.InvariantCulture),
+                    Timestamp = ulong.Parse(f[5], CultureInfo.InvariantCulture),
+                };
+                if (!found.TryAdd(t.Id, t)) throw new InvalidOperationException($"replica {i} returned {t.Id} twice");
+            }
+        }
+
+        return found;
+    }
+
+    private static async Task<string> Request(ProcessCluster cluster, int i, string request)
+    {
+        string answer = await cluster.Replicas[i]!.RequestAsync(request, ProcessCluster.Patience);
+        if (answer.StartsWith("error", StringComparison.Ordinal)) throw new InvalidOperationException($"replica {i}: {request.Split(' ')[0]}: {answer}");
+        return answer;
+    }
+}
