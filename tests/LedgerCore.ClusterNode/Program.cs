@@ -84,6 +84,7 @@ async Task HandleAsync(string line)
             "balances" => "balances " + string.Join(' ', (await ledger.LookupAccountsAsync(items.Select(Id).ToArray())).Select(a =>
                 FormattableString.Invariant($"{a.Id}:{a.Ledger}:{a.DebitsPosted}:{a.CreditsPosted}"))),
             "digest" => "digest " + (await ledger.ComputeDigestAsync()).ToString("x", CultureInfo.InvariantCulture),
+            "feed" => await FeedAsync(long.Parse(items[0], CultureInfo.InvariantCulture)),
             _ => "error unknown command",
         };
         Answer(n + " " + answer.TrimEnd());
@@ -92,6 +93,33 @@ async Task HandleAsync(string line)
     {
         Answer($"{n} error {e.GetType().Name}");
     }
+}
+
+// The applied batches from a sequence up to what is applied now, as "seq:timestamp:token:events";
+// "feed compacted" when a snapshot covers the sequence (the feed reaches back to the newest snapshot only).
+async Task<string> FeedAsync(long from)
+{
+    long until = ledger.AppliedSequence;
+    var items = new List<string>();
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    try
+    {
+        if (from <= until)
+        {
+            await foreach (CommittedBatch b in ledger.ReadCommittedAsync(from, timeout.Token))
+            {
+                int events = b.Operation == LedgerOperation.CreateAccounts ? b.Accounts.Length : b.Transfers.Length;
+                items.Add(FormattableString.Invariant($"{b.Sequence}:{b.Timestamp}:{b.FencingToken}:{events}"));
+                if (b.Sequence >= until) break;
+            }
+        }
+    }
+    catch (InvalidOperationException)
+    {
+        return "feed compacted";
+    }
+
+    return "feed " + string.Join(' ', items);
 }
 
 static async Task<string> CreateAsync<TResult>(Func<Task<TResult[]>> create, Func<TResult, (int Index, string Result)> describe)

@@ -11,8 +11,9 @@ namespace LedgerCore.Cluster.Tests.Processes;
 /// smaller timestamps, across leader changes); all digests equal. Returns the violations found.
 /// </summary>
 /// <remarks>
-/// The replicas' change feed (ReadCommittedAsync) is not available on this branch, so sequences are not
-/// checked gap-free batch by batch: only equal on every replica; timestamps stand in for order.
+/// Sequences are checked through each replica's change feed (ReadCommittedAsync), which reaches back to
+/// its newest snapshot only: over what each replica still has, batches are gap-free, timestamps rise,
+/// fencing tokens (terms) never go back, and replicas agree on every sequence they both hold.
 /// </remarks>
 internal static class HistoryChecker
 {
@@ -97,12 +98,13 @@ internal static class HistoryChecker
         }
 
         CheckTimestamps(history, present[0], violations);
+        string feeds = await CheckFeedsAsync(cluster, applied, violations);
 
         var digests = new string[3];
         for (int i = 0; i < 3; i++) digests[i] = await Request(cluster, i, "digest");
         if (digests.Distinct().Count() != 1) violations.Add($"digests differ: {string.Join(", ", digests)}");
 
-        string stats = $"{history.Summary()}; {must.Count} acknowledged, {present[0].Count} present; applied sequence {applied}";
+        string stats = $"{history.Summary()}; {must.Count} acknowledged, {present[0].Count} present; applied sequence {applied}; {feeds}";
         return (violations, stats);
     }
 
@@ -132,6 +134,59 @@ internal static class HistoryChecker
                 if (violations.Count > 20) return;
             }
         }
+    }
+
+    /// <summary>Every replica's feed, from as far back as it reaches: gap-free, rising, and equal where the feeds overlap.</summary>
+    private static async Task<string> CheckFeedsAsync(ProcessCluster cluster, long applied, List<string> violations)
+    {
+        var seen = new Dictionary<long, (ulong Timestamp, ulong Token, int Events)>();
+        var reached = new long[3];
+        for (int i = 0; i < 3; i++)
+        {
+            // From the first batch when the replica still has it, else from closer to its end.
+            string answer = "feed compacted";
+            foreach (long back in new[] { applied, 512, 64, 8 })
+            {
+                answer = await Request(cluster, i, FormattableString.Invariant($"feed {Math.Max(1, applied - back + 1)}"));
+                if (answer != "feed compacted") break;
+            }
+
+            if (answer == "feed compacted")
+            {
+                violations.Add($"replica {i}: its feed does not reach back to sequence {applied - 7}");
+                continue;
+            }
+
+            var batches = answer.Split(' ').Skip(1).Select(item =>
+            {
+                string[] f = item.Split(':');
+                return (Sequence: long.Parse(f[0], CultureInfo.InvariantCulture), Timestamp: ulong.Parse(f[1], CultureInfo.InvariantCulture),
+                    Token: ulong.Parse(f[2], CultureInfo.InvariantCulture), Events: int.Parse(f[3], CultureInfo.InvariantCulture));
+            }).ToList();
+            if (batches.Count == 0 || batches[^1].Sequence != applied) violations.Add($"replica {i}: its feed ends at {(batches.Count == 0 ? 0 : batches[^1].Sequence)}, not at the applied sequence {applied}");
+            reached[i] = batches.Count == 0 ? 0 : batches[0].Sequence;
+            for (int k = 0; k < batches.Count; k++)
+            {
+                var b = batches[k];
+                if (k > 0)
+                {
+                    var p = batches[k - 1];
+                    if (b.Sequence != p.Sequence + 1) violations.Add($"replica {i}: feed jumps from sequence {p.Sequence} to {b.Sequence}");
+                    if (b.Timestamp <= p.Timestamp) violations.Add($"replica {i}: batch {b.Sequence}'s timestamp {b.Timestamp} does not rise past {p.Timestamp}");
+                    if (b.Token < p.Token) violations.Add($"replica {i}: batch {b.Sequence}'s term {b.Token} is below the previous {p.Token}");
+                }
+
+                if (seen.TryGetValue(b.Sequence, out var other) && other != (b.Timestamp, b.Token, b.Events))
+                {
+                    violations.Add($"replica {i}: batch {b.Sequence} is {b.Timestamp}/{b.Token}/{b.Events}, another replica has {other}");
+                }
+
+                seen[b.Sequence] = (b.Timestamp, b.Token, b.Events);
+                if (violations.Count > 40) return "feeds: too many violations";
+            }
+        }
+
+        return $"feeds from sequences {string.Join('/', reached)}";
     }
 
     private static string Acknowledgement(History history, UInt128 id)
