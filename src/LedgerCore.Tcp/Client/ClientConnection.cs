@@ -177,8 +177,8 @@ internal sealed class ClientConnection : IAsyncDisposable
         using Frame frame = first ?? throw ClosedDuringHandshake(overTls, null);
         if (frame.Header.Operation == TcpOperation.Error)
         {
-            (LedgerTcpErrorCode code, string message) = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadError);
-            throw new LedgerTcpException(code, message);
+            ErrorBody error = BodyCodec.ReadError(frame.Body);
+            throw new LedgerTcpException(error.Code, error.Message);
         }
 
         if (frame.Header.Operation != TcpOperation.Handshake) throw new LedgerTcpException(LedgerTcpErrorCode.HandshakeRequired, $"Expected a handshake response, got operation {frame.Header.Operation}.");
@@ -247,13 +247,13 @@ internal sealed class ClientConnection : IAsyncDisposable
         ulong id = frame.Header.RequestId;
         if (frame.Header.Operation == TcpOperation.Error)
         {
-            (LedgerTcpErrorCode code, string message) = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadError);
-            if (_pending.TryRemove(id, out PendingRequest? failed)) failed.Fail(new LedgerTcpException(code, message));
+            ErrorBody error = BodyCodec.ReadError(frame.Body);
+            if (_pending.TryRemove(id, out PendingRequest? failed)) failed.Fail(new LedgerTcpException(error.Code, error.Message, error.Leader));
             else
             {
                 // Id 0 (or no longer pending): about the connection, which the server closes next.
-                _closeReason = code;
-                _closeMessage = message;
+                _closeReason = error.Code;
+                _closeMessage = error.Message;
             }
 
             return;
