@@ -8,7 +8,7 @@ namespace LedgerCore.Tcp;
 /// For <see cref="LedgerTcpErrorCode.OutcomeUnknown"/> the request may or may not have been applied:
 /// resubmit the same ids, which is safe because creation is idempotent (<c>Exists</c>). For
 /// <see cref="LedgerTcpErrorCode.NotLeader"/> likewise, to the server <see cref="LeaderEndpoint"/> names
-/// (a <see cref="LedgerTcpClient"/> does this itself, see <c>LedgerTcpClientOptions.Endpoints</c>).
+/// (a <see cref="LedgerTcpClient"/> does this itself, see <see cref="LedgerTcpClientOptions.Endpoints"/>).
 /// </remarks>
 public sealed class LedgerTcpException : Exception
 {

@@ -5,7 +5,7 @@ namespace LedgerCore.Tcp.Protocol;
 
 /// <summary>
 /// The <c>host:port</c> text form of an endpoint, as the NotLeader error carries it and as
-/// <c>LedgerTcpClientOptions.Endpoints</c> takes it: an IPv6 address in brackets
+/// <see cref="LedgerTcpClientOptions.Endpoints"/> takes it: an IPv6 address in brackets
 /// (<c>[::1]:5000</c>), anything else as is (<c>127.0.0.1:5000</c>, <c>ledger-2.internal:5000</c>).
 /// </summary>
 internal static class HostPort
