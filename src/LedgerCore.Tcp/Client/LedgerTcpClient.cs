@@ -332,6 +332,13 @@ public sealed class LedgerTcpClient : IAsyncDisposable
 
             int next = failed is null ? 0 : failed.EndpointIndex + 1;
             ClientConnection fresh = await ConnectAnyAsync(_options, _endpoints, leader, next, cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                // Disposed while connecting: nobody would close this one.
+                await fresh.DisposeAsync().ConfigureAwait(false);
+                throw new ObjectDisposedException(nameof(LedgerTcpClient));
+            }
+
             if (fresh.Handshake.LedgerId != LedgerId)
             {
                 await fresh.DisposeAsync().ConfigureAwait(false);
