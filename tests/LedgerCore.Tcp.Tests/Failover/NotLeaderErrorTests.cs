@@ -1,4 +1,6 @@
 using System.Net;
+using FsCheck;
+using FsCheck.Fluent;
 using LedgerCore.Tcp.Protocol;
 using MessagePack;
 using NUnit.Framework;
@@ -70,6 +72,25 @@ public sealed class NotLeaderErrorTests
         Assert.That(HostPort.TryParse(text, out string h, out int p), Is.True);
         Assert.That((h, p), Is.EqualTo((host, port)));
         Assert.That(HostPort.Format(h, p), Is.EqualTo(text), "round trip");
+    }
+
+    [Test]
+    public void Every_IP_endpoint_a_server_may_name_parses_back_to_the_same_address_and_port()
+    {
+        Gen<byte> octet = Gen.Choose(0, 255).Select(b => (byte)b);
+        Gen<IPEndPoint> endpoints =
+            from bytes in Gen.OneOf(Gen.ArrayOf(octet, 4), Gen.ArrayOf(octet, 16))
+            from port in Gen.Choose(1, 65535)
+            select new IPEndPoint(new IPAddress(bytes), port);
+        int checkedEndpoints = 0;
+        Prop.ForAll(endpoints.ToArbitrary(), endpoint =>
+        {
+            string text = HostPort.Format(endpoint)!;
+            bool parsed = HostPort.TryParse(text, out string host, out int port);
+            Interlocked.Increment(ref checkedEndpoints);
+            return parsed && IPAddress.Parse(host).Equals(endpoint.Address) && port == endpoint.Port;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(1000));
+        Assert.That(checkedEndpoints, Is.GreaterThanOrEqualTo(1000));
     }
 
     [TestCase("")]
