@@ -11,6 +11,11 @@ namespace LedgerCore;
 /// durable (on a replicated ledger: fsynced on a majority) and applied; a create that fails with an
 /// <see cref="IOException"/> has an unknown outcome and is safe to resubmit with the same ids
 /// (creation is idempotent: <c>Exists</c>); a read sees every write completed before it was called.</para>
+/// <para>A replica of a replicated ledger that is not the leader refuses creates with
+/// <see cref="NotLeaderException"/>, an <see cref="IOException"/> naming the leader when it knows one:
+/// refused on arrival nothing was applied, but a write in flight when its leader was deposed has an
+/// unknown outcome (the next leader may still commit it). Either way resubmit the same ids to the
+/// leader. A single-node <see cref="LedgerEngine"/> never throws it.</para>
 /// <para>Implementations are thread-safe.</para>
 /// </remarks>
 public interface ILedger : IAsyncDisposable
@@ -31,6 +36,7 @@ public interface ILedger : IAsyncDisposable
     /// <returns>The events that failed, ordered by index (indexes into <paramref name="accounts"/>).</returns>
     /// <exception cref="ArgumentException">More than <see cref="MaxBatchSize"/> events.</exception>
     /// <exception cref="LedgerFaultedException">The ledger faulted earlier.</exception>
+    /// <exception cref="NotLeaderException">A replica that is not the leader (or was deposed while the write was in flight: outcome unknown); resubmit the same ids to the leader it names.</exception>
     /// <exception cref="IOException">The write failed: the outcome is unknown.</exception>
     /// <exception cref="ObjectDisposedException">The ledger is disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
@@ -40,6 +46,7 @@ public interface ILedger : IAsyncDisposable
     /// <returns>The events that failed, ordered by index (indexes into <paramref name="transfers"/>).</returns>
     /// <exception cref="ArgumentException">More than <see cref="MaxBatchSize"/> events.</exception>
     /// <exception cref="LedgerFaultedException">The ledger faulted earlier.</exception>
+    /// <exception cref="NotLeaderException">A replica that is not the leader (or was deposed while the write was in flight: outcome unknown); resubmit the same ids to the leader it names.</exception>
     /// <exception cref="IOException">The write failed: the outcome is unknown.</exception>
     /// <exception cref="ObjectDisposedException">The ledger is disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>

@@ -93,8 +93,8 @@ internal sealed class RawConnection : IAsyncDisposable
     {
         (FrameHeader header, byte[] body) = await ReadAsync(timeout);
         if (header.Operation != TcpOperation.Error) throw new InvalidOperationException($"expected an error frame, got {header.Operation}");
-        (LedgerTcpErrorCode code, string message) = BodyCodec.ReadValue<(LedgerTcpErrorCode, string)>(body, BodyCodec.ReadError);
-        return (code, header.RequestId, message);
+        ErrorBody error = BodyCodec.ReadError(body);
+        return (error.Code, header.RequestId, error.Message);
     }
 
     /// <summary>Whether the server closes the connection (EOF or reset) within the timeout, skipping any frames.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -10,6 +11,7 @@ namespace LedgerCore.Tcp;
 /// One connection of a <see cref="LedgerTcpClient"/>: writes frames whole under a lock (so callers on
 /// any thread can pipeline), and a read loop that matches responses to pending requests by id. When
 /// the connection fails, every pending request fails with the same <see cref="LedgerTcpConnectionException"/>.
+/// A request's buffer stays the caller's, so that it can be sent again (same ids) on another connection.
 /// </summary>
 internal sealed class ClientConnection : IAsyncDisposable
 {
@@ -30,17 +32,25 @@ internal sealed class ClientConnection : IAsyncDisposable
     private LedgerTcpErrorCode _closeReason;
     private string? _closeMessage;
     private ulong _nextRequestId;
+    private int _disposed;
 
-    private ClientConnection(Socket socket, Stream stream, LedgerTcpClientOptions options)
+    private ClientConnection(Socket socket, Stream stream, LedgerTcpClientOptions options, string endpoint, int endpointIndex)
     {
         _socket = socket;
         _stream = stream;
         _reader = new FrameReader(stream, options.MaxFrameBytes);
-        _endpoint = $"{options.Host}:{options.Port}";
+        _endpoint = endpoint;
+        EndpointIndex = endpointIndex;
         _requestTimeout = options.RequestTimeout;
         _ownResultsMax = BodyCodec.ResultsMaxFor(options.MaxFrameBytes);
         _ownChangeEventsMax = BodyCodec.ChangeEventsMaxFor(options.MaxFrameBytes);
     }
+
+    /// <summary>The server's <c>host:port</c>.</summary>
+    public string Endpoint => _endpoint;
+
+    /// <summary>Its position in the client's endpoint list, or -1 for a leader a server named that the list does not hold.</summary>
+    public int EndpointIndex { get; }
 
     /// <summary>What the server said in its handshake.</summary>
     public HandshakeResponse Handshake { get; private set; }
@@ -60,23 +70,24 @@ internal sealed class ClientConnection : IAsyncDisposable
     /// <summary>Whether the connection is still usable.</summary>
     public bool IsOpen => Volatile.Read(ref _fault) is null;
 
-    /// <summary>Connects, negotiates TLS when configured, and completes the handshake.</summary>
-    public static async Task<ClientConnection> ConnectAsync(LedgerTcpClientOptions options, CancellationToken cancellationToken)
+    /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/>, negotiates TLS when configured, and completes the handshake.</summary>
+    public static async Task<ClientConnection> ConnectAsync(LedgerTcpClientOptions options, string host, int port, int endpointIndex, CancellationToken cancellationToken)
     {
+        string endpoint = HostPort.Format(host, port);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(options.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
         try
         {
-            await socket.ConnectAsync(options.Host, options.Port, timer.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(host, port, timer.Token).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
             SslClientAuthenticationOptions? tls = options.Tls ?? (options.ClientCertificate is null ? null : new SslClientAuthenticationOptions());
             if (tls is not null)
             {
                 var secure = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = secure;
-                tls.TargetHost ??= options.Host;
+                tls.TargetHost ??= host;
                 if (options.ClientCertificate is { } mine)
                 {
                     if (!mine.HasPrivateKey) throw new ArgumentException($"The client certificate {mine.Subject} has no private key: it could not prove it is ours.", nameof(options));
@@ -86,7 +97,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                 await secure.AuthenticateAsClientAsync(tls, timer.Token).ConfigureAwait(false);
             }
 
-            var connection = new ClientConnection(socket, stream, options);
+            var connection = new ClientConnection(socket, stream, options, endpoint, endpointIndex);
             await connection.HandshakeAsync(options.AuthToken, overTls: tls is not null, timer.Token).ConfigureAwait(false);
             connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
             return connection;
@@ -94,7 +105,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await DisposeAsync(socket, stream).ConfigureAwait(false);
-            throw new TimeoutException($"Connecting to {options.Host}:{options.Port} took longer than {options.ConnectTimeout.TotalSeconds:0.###} s.");
+            throw new TimeoutException($"Connecting to {endpoint} took longer than {options.ConnectTimeout.TotalSeconds:0.###} s.");
         }
         catch
         {
@@ -104,23 +115,21 @@ internal sealed class ClientConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends one request and waits for its response. The request buffer is disposed here.
+    /// Sends one request and waits for its response, at most <paramref name="timeout"/> (what is left of
+    /// the call's request timeout). The request buffer stays the caller's: once this returns or throws,
+    /// nothing here reads it any more.
     /// </summary>
-    public async Task<T> CallAsync<T>(TcpOperation operation, FrameBuffer request, Func<ReadOnlyMemory<byte>, T> decode, CancellationToken cancellationToken)
+    public async Task<T> CallAsync<T>(TcpOperation operation, FrameBuffer request, Func<ReadOnlyMemory<byte>, T> decode, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ulong id = Interlocked.Increment(ref _nextRequestId);
         var pending = new PendingRequest<T>(decode);
         _pending[id] = pending;
 
         // The read loop may have failed between the caller's check and the insert above.
-        if (Volatile.Read(ref _fault) is { } fault && _pending.TryRemove(id, out _))
-        {
-            request.Dispose();
-            throw fault;
-        }
+        if (Volatile.Read(ref _fault) is { } fault && _pending.TryRemove(id, out _)) throw fault;
 
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (_requestTimeout != Timeout.InfiniteTimeSpan) timer.CancelAfter(_requestTimeout);
+        if (timeout != Timeout.InfiniteTimeSpan) timer.CancelAfter(timeout);
         using CancellationTokenRegistration registration = timer.Token.Register(() =>
         {
             if (_pending.TryRemove(id, out _)) pending.Cancel(timer.Token);
@@ -128,7 +137,7 @@ internal sealed class ClientConnection : IAsyncDisposable
 
         try
         {
-            using (request) await WriteAsync(request.Complete(operation, id), timer.Token).ConfigureAwait(false);
+            await WriteAsync(request.Complete(operation, id), timer.Token).ConfigureAwait(false);
             return await pending.Task.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timer.IsCancellationRequested)
@@ -143,8 +152,25 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the connection once every request sent on it has its answer, or after <paramref name="grace"/>
+    /// (then those still pending fail as on a lost connection): for a connection the client replaced while
+    /// answers were still due on it, typically NotLeader refusals that their callers will follow.
+    /// </summary>
+    public async Task RetireAsync(TimeSpan grace)
+    {
+        long started = Stopwatch.GetTimestamp();
+        while (!_pending.IsEmpty && IsOpen && Stopwatch.GetElapsedTime(started) < grace)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Fail(new LedgerTcpConnectionException($"The client closed its connection to {_endpoint}.", LedgerTcpErrorCode.None, null));
         await _readLoop.ConfigureAwait(false);
 
@@ -177,8 +203,8 @@ internal sealed class ClientConnection : IAsyncDisposable
         using Frame frame = first ?? throw ClosedDuringHandshake(overTls, null);
         if (frame.Header.Operation == TcpOperation.Error)
         {
-            (LedgerTcpErrorCode code, string message) = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadError);
-            throw new LedgerTcpException(code, message);
+            ErrorBody error = BodyCodec.ReadError(frame.Body);
+            throw new LedgerTcpException(error.Code, error.Message);
         }
 
         if (frame.Header.Operation != TcpOperation.Handshake) throw new LedgerTcpException(LedgerTcpErrorCode.HandshakeRequired, $"Expected a handshake response, got operation {frame.Header.Operation}.");
@@ -247,13 +273,13 @@ internal sealed class ClientConnection : IAsyncDisposable
         ulong id = frame.Header.RequestId;
         if (frame.Header.Operation == TcpOperation.Error)
         {
-            (LedgerTcpErrorCode code, string message) = BodyCodec.ReadValue(frame.Body, BodyCodec.ReadError);
-            if (_pending.TryRemove(id, out PendingRequest? failed)) failed.Fail(new LedgerTcpException(code, message));
+            ErrorBody error = BodyCodec.ReadError(frame.Body);
+            if (_pending.TryRemove(id, out PendingRequest? failed)) failed.Fail(new LedgerTcpException(error.Code, error.Message, error.Leader));
             else
             {
                 // Id 0 (or no longer pending): about the connection, which the server closes next.
-                _closeReason = code;
-                _closeMessage = message;
+                _closeReason = error.Code;
+                _closeMessage = error.Message;
             }
 
             return;

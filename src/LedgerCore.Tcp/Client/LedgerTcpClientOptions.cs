@@ -1,4 +1,5 @@
 using System.Net.Security;
+using LedgerCore.Tcp.Protocol;
 using System.Security.Cryptography.X509Certificates;
 
 namespace LedgerCore.Tcp;
@@ -16,14 +17,14 @@ public sealed class LedgerTcpClientOptions
     private TimeSpan _connectTimeout = TimeSpan.FromSeconds(10);
     private TimeSpan _requestTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>The server's host name or address; 127.0.0.1 by default.</summary>
+    /// <summary>The server's host name or address; 127.0.0.1 by default. Ignored when <see cref="Endpoints"/> is not empty.</summary>
     public string Host
     {
         get => _host;
         set => _host = string.IsNullOrWhiteSpace(value) ? throw new ArgumentException("A host is required.", nameof(value)) : value;
     }
 
-    /// <summary>The server's port (see <see cref="LedgerTcpServer.Port"/>).</summary>
+    /// <summary>The server's port (see <see cref="LedgerTcpServer.Port"/>). Ignored when <see cref="Endpoints"/> is not empty.</summary>
     public int Port
     {
         get => _port;
@@ -35,7 +36,9 @@ public sealed class LedgerTcpClientOptions
 
     /// <summary>
     /// When set, the connection is TLS with these options (<see cref="SslClientAuthenticationOptions.TargetHost"/>
-    /// defaults to <see cref="Host"/>; set a validation callback to trust a private certificate).
+    /// defaults to the host of the first server connected, which the client writes into these options: with
+    /// several <see cref="Endpoints"/> set it to a name every server's certificate carries, or set a
+    /// validation callback; set a validation callback to trust a private certificate too).
     /// </summary>
     public SslClientAuthenticationOptions? Tls { get; set; }
 
@@ -76,6 +79,51 @@ public sealed class LedgerTcpClientOptions
         set => _maxFrameBytes = value is >= LedgerTcpServerOptions.MaxFrameBytesMin and <= LedgerTcpServerOptions.MaxFrameBytesMax ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"Must be {LedgerTcpServerOptions.MaxFrameBytesMin} to {LedgerTcpServerOptions.MaxFrameBytesMax}.");
     }
 
-    /// <summary>Whether a call after a lost connection connects again first (true by default).</summary>
+    /// <summary>
+    /// Whether a call after a lost connection connects again first (true by default). When off, the client
+    /// neither reconnects nor retries: every failure reaches the caller.
+    /// </summary>
     public bool AutoReconnect { get; set; } = true;
+
+    /// <summary>
+    /// The servers of a replicated ledger, each as <c>host:port</c> (an IPv6 address in brackets:
+    /// <c>[::1]:5000</c>); when not empty they replace <see cref="Host"/> and <see cref="Port"/>. The client
+    /// connects to the first that answers, in order. A server whose replica is not the leader answers
+    /// <see cref="LedgerTcpErrorCode.NotLeader"/>: the client then connects to the leader's server it names
+    /// (or, when it names none, the next endpoint) and sends the same request again, same ids, a bounded
+    /// number of times within <see cref="RequestTimeout"/>; see <see cref="RetryLostConnections"/> for lost
+    /// connections. Every server must serve the same ledger (the same <see cref="LedgerTcpClient.LedgerId"/>).
+    /// </summary>
+    /// <remarks>Checked when the client connects: an entry that is not <c>host:port</c> with a port of 1 to 65535 is an <see cref="ArgumentException"/>.</remarks>
+    public IList<string> Endpoints { get; } = new List<string>();
+
+    /// <summary>
+    /// Whether a call whose connection is lost (or cannot be made) is sent again, on the next endpoint, a
+    /// bounded number of times within <see cref="RequestTimeout"/>: reads freely, creates with the same ids,
+    /// which is safe because creation is idempotent (an event an earlier attempt applied answers
+    /// <c>Exists</c>; a transfer an earlier attempt refused for a condition of the moment, such as
+    /// <c>ExceedsCredits</c>, answers <c>IdAlreadyFailed</c>). Null (the default) means on
+    /// with two or more <see cref="Endpoints"/> and off otherwise, where the caller sees
+    /// <see cref="LedgerTcpConnectionException"/> as before. Requires <see cref="AutoReconnect"/>.
+    /// </summary>
+    public bool? RetryLostConnections { get; set; }
+
+    /// <summary>The servers to try, in order: <see cref="Endpoints"/>, or <see cref="Host"/> and <see cref="Port"/>.</summary>
+    /// <exception cref="ArgumentException">An entry of <see cref="Endpoints"/> is not <c>host:port</c>.</exception>
+    internal (string Host, int Port)[] ResolveEndpoints()
+    {
+        if (Endpoints.Count == 0) return [(Host, Port)];
+        var resolved = new (string Host, int Port)[Endpoints.Count];
+        for (int i = 0; i < resolved.Length; i++)
+        {
+            if (!HostPort.TryParse(Endpoints[i], out string host, out int port))
+            {
+                throw new ArgumentException($"Endpoint {i} ('{Endpoints[i]}') is not host:port with a port of 1 to 65535 (an IPv6 address goes in brackets: [::1]:5000).", nameof(Endpoints));
+            }
+
+            resolved[i] = (host, port);
+        }
+
+        return resolved;
+    }
 }

@@ -4,7 +4,8 @@ namespace LedgerCore.Tcp;
 /// The connection to the server was lost (or could not be made). Requests that were in flight fail
 /// with it and their outcome is unknown: resubmit them with the same ids, which is safe because
 /// creation is idempotent (<c>Exists</c>). The client reconnects on the next call unless
-/// <see cref="LedgerTcpClientOptions.AutoReconnect"/> is off.
+/// <see cref="LedgerTcpClientOptions.AutoReconnect"/> is off; with <see cref="LedgerTcpClientOptions.RetryLostConnections"/>
+/// on it sends the call again itself, and this exception reaches the caller only once the retries are spent.
 /// </summary>
 public sealed class LedgerTcpConnectionException : IOException
 {

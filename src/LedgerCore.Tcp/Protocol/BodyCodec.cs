@@ -130,17 +130,28 @@ internal static class BodyCodec
         return new HandshakeResponse(reader.ReadUInt32(), ModelCodec.ReadUInt128(ref reader), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
     }
 
-    public static void WriteError(ref MessagePackWriter writer, in (LedgerTcpErrorCode Code, string Message) error)
+    /// <summary>Two elements, three for <see cref="LedgerTcpErrorCode.NotLeader"/> (its leader, str or nil).</summary>
+    public static void WriteError(ref MessagePackWriter writer, in ErrorBody error)
     {
-        writer.WriteArrayHeader(2);
+        bool notLeader = error.Code == LedgerTcpErrorCode.NotLeader;
+        writer.WriteArrayHeader(notLeader ? 3 : 2);
         writer.Write((uint)error.Code);
         writer.Write(error.Message);
+        if (notLeader) writer.Write(error.Leader);
     }
 
-    public static (LedgerTcpErrorCode Code, string Message) ReadError(ref SpanReader reader)
+    /// <summary>
+    /// Reads the code, the message and (when present) the third element, the leader (str or nil); later
+    /// elements, and their bytes, are ignored, as in the handshake response (fields are only appended).
+    /// </summary>
+    public static ErrorBody ReadError(ReadOnlyMemory<byte> body)
     {
-        ModelCodec.ExpectArray(ref reader, 2, "error");
-        return ((LedgerTcpErrorCode)reader.ReadUInt32(), reader.ReadString() ?? string.Empty);
+        var reader = new SpanReader(body.Span);
+        int fields = reader.ReadArrayHeader();
+        if (fields < 2) throw new MessagePackSerializationException($"An error is an array of at least 2 elements, not {fields}.");
+        var code = (LedgerTcpErrorCode)reader.ReadUInt32();
+        string message = reader.ReadString() ?? string.Empty;
+        return new ErrorBody(code, message, fields >= 3 ? reader.ReadString() : null);
     }
 
     public static void WriteUInt64(ref MessagePackWriter writer, in ulong value) => writer.Write(value);

@@ -54,4 +54,13 @@ public enum LedgerTcpErrorCode : uint
 
     /// <summary>An unexpected server error; the message says more.</summary>
     InternalError = 15,
+
+    /// <summary>
+    /// The ledger behind this server is a replica that is not the leader. The error body's third element
+    /// names the leader's server as <c>host:port</c> (nil when unknown, e.g. during an election); see
+    /// <see cref="LedgerTcpException.LeaderEndpoint"/>. Refused on arrival nothing was applied, but a
+    /// create in flight when the leader was deposed has an unknown outcome: resubmit the same ids to the
+    /// leader (creation is idempotent: <c>Exists</c>).
+    /// </summary>
+    NotLeader = 16,
 }

@@ -64,7 +64,14 @@ public sealed class LedgerTcpServer : IAsyncDisposable
         ResultsMax = BodyCodec.ResultsMaxFor(MaxFrameBytes);
         BatchEventsMax = Math.Min(ResultsMax, ledger.MaxBatchSize);
         ChangeEventsMax = BodyCodec.ChangeEventsMaxFor(MaxFrameBytes);
+        LeaderEndpointMap = options.LeaderEndpointMap;
     }
+
+    private Func<EndPoint, EndPoint?>? LeaderEndpointMap { get; }
+
+    /// <summary>The <c>host:port</c> a NotLeader error names for the leader a replica knows, or null (see <see cref="LedgerTcpServerOptions.LeaderEndpointMap"/>).</summary>
+    internal string? MapLeader(EndPoint? replicationEndpoint) =>
+        replicationEndpoint is null || LeaderEndpointMap is not { } map ? null : HostPort.Format(map(replicationEndpoint));
 
     /// <summary>Where unexpected request failures and client-certificate decisions are logged (the wire only says that a request failed).</summary>
     internal ILogger Logger { get; }

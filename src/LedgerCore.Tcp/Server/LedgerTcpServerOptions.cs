@@ -132,4 +132,14 @@ public sealed class LedgerTcpServerOptions
 
     private static TimeSpan Positive(TimeSpan value) =>
         value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive and at most 24 days.");
+
+    /// <summary>
+    /// For a server in front of a replica of a replicated ledger: maps the leader a refusing replica names
+    /// (<see cref="NotLeaderException.LeaderEndpoint"/>, its replication endpoint) to the endpoint of the
+    /// <see cref="LedgerTcpServer"/> in front of that leader, which the <see cref="LedgerTcpErrorCode.NotLeader"/>
+    /// error then names as <c>host:port</c>. Return an <see cref="IPEndPoint"/> or <see cref="DnsEndPoint"/>,
+    /// or null when unknown. When this is null (the default) the error names no leader: replication
+    /// endpoints are not client endpoints, and clients fall back to their other endpoints.
+    /// </summary>
+    public Func<EndPoint, EndPoint?>? LeaderEndpointMap { get; set; }
 }

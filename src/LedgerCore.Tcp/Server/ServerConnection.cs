@@ -308,6 +308,14 @@ internal sealed class ServerConnection : IDisposable
         {
             await TrySendErrorAsync(id, LedgerTcpErrorCode.ShuttingDown, "The ledger is closing; this request was not applied.").ConfigureAwait(false);
         }
+        catch (NotLeaderException ex)
+        {
+            // Before IOException, which it derives from: the client is told where the leader is, not that the journal failed.
+            string? leader = _server.MapLeader(ex.LeaderEndpoint);
+            await TrySendErrorAsync(id, LedgerTcpErrorCode.NotLeader, leader is null
+                ? "This server's replica is not the leader and knows no leader (an election is under way); retry shortly. A create in flight when the leader was deposed has an unknown outcome: resubmit the same ids."
+                : $"This server's replica is not the leader; the leader is served at {leader}. Resubmit the same ids there (a create in flight when the leader was deposed has an unknown outcome).", leader).ConfigureAwait(false);
+        }
         catch (IOException) when (Volatile.Read(ref _aborted) == 0)
         {
             // From the engine (a failed write leaves the outcome unknown) unless the socket is gone.
@@ -454,11 +462,11 @@ internal sealed class ServerConnection : IDisposable
         }
     }
 
-    private async Task TrySendErrorAsync(ulong requestId, LedgerTcpErrorCode code, string message)
+    private async Task TrySendErrorAsync(ulong requestId, LedgerTcpErrorCode code, string message, string? leader = null)
     {
         if (Volatile.Read(ref _aborted) != 0 || _stream is null) return;
-        using var buffer = new FrameBuffer(16 + (message.Length * 3));
-        BodyCodec.WriteValue(buffer, (code, message), BodyCodec.WriteError);
+        using var buffer = new FrameBuffer(16 + ((message.Length + (leader?.Length ?? 0)) * 3));
+        BodyCodec.WriteValue(buffer, new ErrorBody(code, message, leader), BodyCodec.WriteError);
         try
         {
             await SendAsync(buffer.Complete(TcpOperation.Error, requestId)).ConfigureAwait(false);

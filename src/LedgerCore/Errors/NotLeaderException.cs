@@ -1,15 +1,21 @@
 using System.Net;
 
-namespace LedgerCore.Cluster;
+namespace LedgerCore;
 
 /// <summary>
-/// A write reached a replica that is not (or no longer) the leader. It derives from
+/// A write reached a replica of a replicated ledger that is not (or no longer) the leader. It derives from
 /// <see cref="IOException"/> because, as <see cref="ILedger"/> documents for that type, the outcome may
 /// be unknown: a write refused on arrival was not applied, but one in flight when its leader was deposed
 /// may still be committed by the next leader. Either way the remedy is the same: resubmit the same
 /// events (same ids) to <see cref="LeaderEndpoint"/>; creation is idempotent, so what was applied
 /// answers <c>Exists</c>.
 /// </summary>
+/// <remarks>
+/// It lives in the core package so that whatever fronts an <see cref="ILedger"/> (the TCP server, a
+/// host) can recognise it without depending on the replication package. <see cref="LeaderEndpoint"/>
+/// is the leader's replication endpoint as the replica knows it; a front that serves clients on other
+/// ports maps it to its own (the TCP server's <c>LeaderEndpointMap</c>).
+/// </remarks>
 public sealed class NotLeaderException : IOException
 {
     /// <summary>Creates the exception with a message and no known leader.</summary>
