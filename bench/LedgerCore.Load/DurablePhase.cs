@@ -27,12 +27,15 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             TimeSpan commitTimeBefore = engine.JournalCommitTime;
 
             TimeSpan pausedBefore = GC.GetTotalPauseDuration();
+            TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
             var run = new ClientRun(options, options.NoFsync ? "[red]NOT DURABLE[/] transfers" : options.Cluster > 0 ? "single node, durable" : "durable transfers");
             (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = options.Tcp || options.Cluster > 0
                 ? await RunOverTcpAsync(engine, run)
                 : await run.RunAsync([.. Enumerable.Repeat<Submit>(engine.CreateTransfersAsync, options.Clients)]);
 
             report.GcPauseSeconds = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds;
+            // Engine, TCP server and clients share this process: its CPU time is the whole cost.
+            report.CpuUsPerTransfer = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / options.Transfers;
             report.TransfersPerSecond = options.Transfers / elapsed.TotalSeconds;
             report.BatchesPerSecond = batches / elapsed.TotalSeconds;
             report.FailedTransfers = failed;

@@ -27,6 +27,9 @@ internal sealed class LoadReport
     public int SnapshotsWritten { get; set; }
     public double RecoverySeconds { get; set; }
     public double GcPauseSeconds { get; set; }
+
+    /// <summary>CPU time of the whole run (every thread of every process involved) per transfer: robust against a busy machine.</summary>
+    public double CpuUsPerTransfer { get; set; }
     public double SnapshotLoadSeconds { get; set; }
     public double RecoveryGcPauseSeconds { get; set; }
     public long RecoveryEventsReplayed { get; set; }
@@ -59,6 +62,9 @@ internal sealed class LoadReport
     public long ClusterAppliedSequence { get; set; }
     public bool ClusterDigestOk { get; set; }
 
+    /// <summary>CPU time of every replica and of the clients during the cluster's timed run, per transfer.</summary>
+    public double ClusterCpuUsPerTransfer => (ReplicaCpuSeconds.Sum() + ClientCpuSeconds) * 1e6 / Options.Transfers;
+
     /// <summary>Every check of the run passed: the single-node reopen digest and, with --cluster, equal digests on every replica.</summary>
     public bool AllDigestsOk => DigestOk && (Options.Cluster == 0 || ClusterDigestOk);
 
@@ -73,6 +79,7 @@ internal sealed class LoadReport
         table.AddRow("workload", $"{Options.Accounts:N0} accounts, {Options.Transfers:N0} transfers, batch {Options.Batch}, {Options.Clients} clients, hot {Options.HotAccountsPercent}%{(Options.Preallocate ? ", preallocated" : "")}{(Options.Tcp || Options.Cluster > 0 ? ", over TCP loopback" : ", in process")}");
         table.AddRow("state machine alone", $"{StateMachineTransfersPerSecond:N0} transfers/s ({StateMachineTransfersPerCpuSecond:N0} per CPU-second)");
         table.AddRow("end to end", $"{TransfersPerSecond:N0} transfers/s, {BatchesPerSecond:N0} batches/s");
+        table.AddRow("CPU time per transfer (all threads)", $"{CpuUsPerTransfer:F2} µs");
         table.AddRow("failed transfers", FailedTransfers.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("commit latency p50 / p99 / p99.9 / max", $"{P50Us / 1000:F2} / {P99Us / 1000:F2} / {P999Us / 1000:F2} / {MaxUs / 1000:F2} ms");
         table.AddRow("fsyncs (group commits)", $"{Fsyncs:N0}, mean write+fsync {FsyncMeanUs / 1000:F2} ms");
@@ -94,6 +101,7 @@ internal sealed class LoadReport
         table.AddRow("cluster: durable replicated", $"{ClusterTransfersPerSecond:N0} transfers/s ({ClusterTransfersPerSecond / TransfersPerSecond:P0} of the single node over TCP), {ClusterBatchesPerSecond:N0} batches/s");
         table.AddRow("cluster: failed transfers / elections under load", $"{ClusterFailedTransfers:N0} / {ElectionsDuringLoad}");
         table.AddRow("cluster: commit latency p50 / p99 / p99.9 / max", $"{ClusterP50Us / 1000:F2} / {ClusterP99Us / 1000:F2} / {ClusterP999Us / 1000:F2} / {ClusterMaxUs / 1000:F2} ms");
+        table.AddRow("cluster: CPU time per transfer (replicas + clients)", $"{ClusterCpuUsPerTransfer:F2} µs ({ClusterCpuUsPerTransfer / CpuUsPerTransfer:F1}× the single node's)");
         table.AddRow("cluster: CPU seconds per replica (leader first)", string.Join(" / ", LeaderFirst(ReplicaCpuSeconds).Select(c => c.ToString("F1", CultureInfo.InvariantCulture))) + $" of {ClusterSeconds:F1} s; clients {ClientCpuSeconds:F1} s");
         table.AddRow("cluster: GC pause seconds per replica", string.Join(" / ", LeaderFirst(ReplicaGcPauseSeconds).Select(c => c.ToString("F2", CultureInfo.InvariantCulture))));
         table.AddRow("cluster: disk bytes written per transfer per replica", string.Join(" / ", LeaderFirst(ReplicaDiskBytesPerTransfer).Select(c => c.ToString("F0", CultureInfo.InvariantCulture))));
@@ -124,6 +132,7 @@ internal sealed class LoadReport
             json.WriteNumber("transfers_per_second", Math.Round(TransfersPerSecond));
             json.WriteNumber("batches_per_second", Math.Round(BatchesPerSecond, 1));
             json.WriteNumber("failed_transfers", FailedTransfers);
+            json.WriteNumber("cpu_us_per_transfer", Math.Round(CpuUsPerTransfer, 3));
             json.WriteNumber("p50_us", P50Us);
             if (Options.Cluster == 0) json.WriteNumber("p99_us", P99Us);
             json.WriteNumber("p999_us", P999Us);
@@ -171,6 +180,7 @@ internal sealed class LoadReport
         WriteArray(json, "replica_gc_pause_seconds", LeaderFirst(ReplicaGcPauseSeconds), 3);
         WriteArray(json, "replica_disk_bytes_per_transfer", LeaderFirst(ReplicaDiskBytesPerTransfer), 1);
         json.WriteNumber("client_cpu_seconds", Math.Round(ClientCpuSeconds, 2));
+        json.WriteNumber("cluster_cpu_us_per_transfer", Math.Round(ClusterCpuUsPerTransfer, 3));
         json.WriteNumber("cluster_seconds", Math.Round(ClusterSeconds, 2));
         json.WriteNumber("failover_seconds", Math.Round(FailoverSeconds, 3));
         json.WriteNumber("failover_failed_tries", FailoverWriteErrors);
