@@ -163,6 +163,7 @@ internal sealed class ClusterPhase(LoadOptions options, string directory, LoadRe
             }
         }
 
+        long termBefore = (await leader.StatusAsync()).Term;
         Task writer = Task.Run(WriteAsync, CancellationToken.None);
         try
         {
@@ -187,10 +188,12 @@ internal sealed class ClusterPhase(LoadOptions options, string directory, LoadRe
         }
 
         report.FailoverSeconds = (acknowledgedAt - killedAt) / (double)Stopwatch.Frequency;
+        // 1 = one election round; more = split votes or a leader that did not hold (timers late on a busy machine).
+        report.FailoverTermIncrease = (await replicas[acknowledgedBy].StatusAsync()).Term - termBefore;
         report.FailoverNewLeader = acknowledgedBy;
         report.FailoverWriteErrors = errors;
         report.FailoverRejected = rejected;
-        AnsiConsole.MarkupLine($"  replica {acknowledgedBy} acknowledged a write {report.FailoverSeconds:F2} s after the kill ({errors} failed tries meanwhile); restarting replica {leader.Index}");
+        AnsiConsole.MarkupLine($"  replica {acknowledgedBy} acknowledged a write {report.FailoverSeconds:F2} s after the kill ({errors} failed tries meanwhile, term +{report.FailoverTermIncrease}); restarting replica {leader.Index}");
         await leader.RestartAsync();
     }
 

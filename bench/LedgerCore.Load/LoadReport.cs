@@ -58,6 +58,7 @@ internal sealed class LoadReport
     public int FailoverNewLeader { get; set; }
     public long FailoverWriteErrors { get; set; }
     public long FailoverRejected { get; set; }
+    public long FailoverTermIncrease { get; set; }
     public double CatchUpSeconds { get; set; }
     public long ClusterAppliedSequence { get; set; }
     public bool ClusterDigestOk { get; set; }
@@ -105,7 +106,7 @@ internal sealed class LoadReport
         table.AddRow("cluster: CPU seconds per replica (leader first)", string.Join(" / ", LeaderFirst(ReplicaCpuSeconds).Select(c => c.ToString("F1", CultureInfo.InvariantCulture))) + $" of {ClusterSeconds:F1} s; clients {ClientCpuSeconds:F1} s");
         table.AddRow("cluster: GC pause seconds per replica", string.Join(" / ", LeaderFirst(ReplicaGcPauseSeconds).Select(c => c.ToString("F2", CultureInfo.InvariantCulture))));
         table.AddRow("cluster: disk bytes written per transfer per replica", string.Join(" / ", LeaderFirst(ReplicaDiskBytesPerTransfer).Select(c => c.ToString("F0", CultureInfo.InvariantCulture))));
-        table.AddRow("failover (SIGKILL leader -> first write acknowledged)", $"{FailoverSeconds:F2} s, new leader replica {FailoverNewLeader}, {FailoverWriteErrors} failed tries");
+        table.AddRow("failover (SIGKILL leader -> first write acknowledged)", $"{FailoverSeconds:F2} s, new leader replica {FailoverNewLeader}, term +{FailoverTermIncrease}, {FailoverWriteErrors} failed tries");
         table.AddRow("cluster digests (killed replica restarted)", $"{(ClusterDigestOk ? "[green]all equal[/]" : "[red]DIFFERENT[/]")} at batch {ClusterAppliedSequence}, converged {CatchUpSeconds:F1} s after restart");
     }
 
@@ -184,6 +185,8 @@ internal sealed class LoadReport
         json.WriteNumber("cluster_seconds", Math.Round(ClusterSeconds, 2));
         json.WriteNumber("failover_seconds", Math.Round(FailoverSeconds, 3));
         json.WriteNumber("failover_failed_tries", FailoverWriteErrors);
+        json.WriteNumber("failover_term_increase", FailoverTermIncrease);
+        json.WriteNumber("failover_rejected_transfers", FailoverRejected);
         json.WriteNumber("catch_up_seconds", Math.Round(CatchUpSeconds, 2));
         json.WriteNumber("p99_us", ClusterP99Us);
         json.WriteBoolean("cluster_digest_ok", ClusterDigestOk);
