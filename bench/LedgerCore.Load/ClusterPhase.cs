@@ -75,7 +75,7 @@ internal sealed class ClusterPhase(LoadOptions options, string directory, LoadRe
             report.ClusterP99Us = latency.GetValueAtPercentile(99) / 1000.0;
             report.ClusterP999Us = latency.GetValueAtPercentile(99.9) / 1000.0;
             report.ClusterMaxUs = latency.GetMaxValue() / 1000.0;
-            report.ElectionsDuringLoad = after[leader.Index].Term - before[leader.Index].Term + (after[leader.Index].IsLeader ? 0 : 1);
+            report.ElectionsDuringLoad = after.Max(s => s.Term) - before.Max(s => s.Term);
             report.ReplicaCpuSeconds = [.. before.Zip(after, (b, a) => a.CpuSeconds - b.CpuSeconds)];
             report.ReplicaGcPauseSeconds = [.. before.Zip(after, (b, a) => a.GcPauseSeconds - b.GcPauseSeconds)];
             report.ReplicaDiskBytesPerTransfer = [.. before.Zip(after, (b, a) => a.DiskWriteBytes < 0 ? -1 : (a.DiskWriteBytes - b.DiskWriteBytes) / (double)options.Transfers)];
