@@ -78,6 +78,7 @@ internal sealed class ClusterPhase(LoadOptions options, string directory, LoadRe
             report.ElectionsDuringLoad = after.Max(s => s.Term) - before.Max(s => s.Term);
             report.ReplicaCpuSeconds = [.. before.Zip(after, (b, a) => a.CpuSeconds - b.CpuSeconds)];
             report.ReplicaGcPauseSeconds = [.. before.Zip(after, (b, a) => a.GcPauseSeconds - b.GcPauseSeconds)];
+            report.ReplicaGen2Collections = [.. before.Zip(after, (b, a) => (double)(a.Gen2Collections - b.Gen2Collections))];
             report.ReplicaDiskBytesPerTransfer = [.. before.Zip(after, (b, a) => a.DiskWriteBytes < 0 ? -1 : (a.DiskWriteBytes - b.DiskWriteBytes) / (double)options.Transfers)];
             report.ClusterLeader = leader.Index;
         }

@@ -28,6 +28,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
 
             TimeSpan pausedBefore = GC.GetTotalPauseDuration();
             TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
+            int gen2Before = GC.CollectionCount(2);
             var run = new ClientRun(options, options.NoFsync ? "[red]NOT DURABLE[/] transfers" : options.Cluster > 0 ? "single node, durable" : "durable transfers");
             (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = options.Tcp || options.Cluster > 0
                 ? await RunOverTcpAsync(engine, run)
@@ -36,6 +37,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             report.GcPauseSeconds = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds;
             // Engine, TCP server and clients share this process: its CPU time is the whole cost.
             report.CpuUsPerTransfer = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / options.Transfers;
+            report.Gen2Collections = GC.CollectionCount(2) - gen2Before;
             report.TransfersPerSecond = options.Transfers / elapsed.TotalSeconds;
             report.BatchesPerSecond = batches / elapsed.TotalSeconds;
             report.FailedTransfers = failed;

@@ -30,6 +30,7 @@ internal sealed class LoadReport
 
     /// <summary>CPU time of the whole run (every thread of every process involved) per transfer: robust against a busy machine.</summary>
     public double CpuUsPerTransfer { get; set; }
+    public int Gen2Collections { get; set; }
     public double SnapshotLoadSeconds { get; set; }
     public double RecoveryGcPauseSeconds { get; set; }
     public long RecoveryEventsReplayed { get; set; }
@@ -51,6 +52,7 @@ internal sealed class LoadReport
     public long ElectionsDuringLoad { get; set; }
     public double[] ReplicaCpuSeconds { get; set; } = [];
     public double[] ReplicaGcPauseSeconds { get; set; } = [];
+    public double[] ReplicaGen2Collections { get; set; } = [];
     public double[] ReplicaDiskBytesPerTransfer { get; set; } = [];
     public double ClientCpuSeconds { get; set; }
     public double ClientGcPauseSeconds { get; set; }
@@ -89,7 +91,7 @@ internal sealed class LoadReport
         table.AddRow("managed heap: per account / per transfer", $"{HeapBytesPerAccount:F0} B / {HeapBytesPerTransfer:F0} B");
         table.AddRow("snapshots written", SnapshotsWritten.ToString(CultureInfo.InvariantCulture));
         table.AddRow("recovery (restart)", $"{RecoverySeconds:F2} s: snapshot at batch {RecoverySnapshotSequence} loaded in {SnapshotLoadSeconds:F2} s, then {RecoveryEventsReplayed:N0} journaled events replayed at {RecoveryTransfersPerSecond:N0}/s");
-        table.AddRow("GC pauses: durable run / recovery", $"{GcPauseSeconds:F2} s / {RecoveryGcPauseSeconds:F2} s");
+        table.AddRow("GC pauses: durable run / recovery", $"{GcPauseSeconds:F2} s ({Gen2Collections} gen2 collections) / {RecoveryGcPauseSeconds:F2} s");
         table.AddRow("digest after reopen", DigestOk ? "[green]equal[/]" : "[red]DIFFERENT[/]");
         if (Options.Cluster > 0) AddClusterRows(table);
         AnsiConsole.Write(table);
@@ -104,7 +106,7 @@ internal sealed class LoadReport
         table.AddRow("cluster: commit latency p50 / p99 / p99.9 / max", $"{ClusterP50Us / 1000:F2} / {ClusterP99Us / 1000:F2} / {ClusterP999Us / 1000:F2} / {ClusterMaxUs / 1000:F2} ms");
         table.AddRow("cluster: CPU time per transfer (replicas + clients)", $"{ClusterCpuUsPerTransfer:F2} µs ({ClusterCpuUsPerTransfer / CpuUsPerTransfer:F1}× the single node's)");
         table.AddRow("cluster: CPU seconds per replica (leader first)", string.Join(" / ", LeaderFirst(ReplicaCpuSeconds).Select(c => c.ToString("F1", CultureInfo.InvariantCulture))) + $" of {ClusterSeconds:F1} s; clients {ClientCpuSeconds:F1} s");
-        table.AddRow("cluster: GC pause seconds per replica", string.Join(" / ", LeaderFirst(ReplicaGcPauseSeconds).Select(c => c.ToString("F2", CultureInfo.InvariantCulture))));
+        table.AddRow("cluster: GC pause seconds (gen2 collections) per replica", string.Join(" / ", LeaderFirst(ReplicaGcPauseSeconds).Zip(LeaderFirst(ReplicaGen2Collections), (p, g) => FormattableString.Invariant($"{p:F2} ({g:F0})"))));
         table.AddRow("cluster: disk bytes written per transfer per replica", string.Join(" / ", LeaderFirst(ReplicaDiskBytesPerTransfer).Select(c => c.ToString("F0", CultureInfo.InvariantCulture))));
         table.AddRow("failover (SIGKILL leader -> first write acknowledged)", $"{FailoverSeconds:F2} s, new leader replica {FailoverNewLeader}, term +{FailoverTermIncrease}, {FailoverWriteErrors} failed tries");
         table.AddRow("cluster digests (killed replica restarted)", $"{(ClusterDigestOk ? "[green]all equal[/]" : "[red]DIFFERENT[/]")} at batch {ClusterAppliedSequence}, converged {CatchUpSeconds:F1} s after restart");
@@ -147,6 +149,7 @@ internal sealed class LoadReport
             json.WriteNumber("snapshots_written", SnapshotsWritten);
             json.WriteNumber("recovery_seconds", Math.Round(RecoverySeconds, 3));
             json.WriteNumber("gc_pause_seconds", Math.Round(GcPauseSeconds, 3));
+            json.WriteNumber("gen2_collections", Gen2Collections);
             json.WriteNumber("recovery_gc_pause_seconds", Math.Round(RecoveryGcPauseSeconds, 3));
             json.WriteNumber("recovery_events_replayed", RecoveryEventsReplayed);
             json.WriteNumber("snapshot_load_seconds", Math.Round(SnapshotLoadSeconds, 3));
@@ -179,6 +182,7 @@ internal sealed class LoadReport
         json.WriteNumber("elections_during_load", ElectionsDuringLoad);
         WriteArray(json, "replica_cpu_seconds", LeaderFirst(ReplicaCpuSeconds), 2);
         WriteArray(json, "replica_gc_pause_seconds", LeaderFirst(ReplicaGcPauseSeconds), 3);
+        WriteArray(json, "replica_gen2_collections", LeaderFirst(ReplicaGen2Collections), 0);
         WriteArray(json, "replica_disk_bytes_per_transfer", LeaderFirst(ReplicaDiskBytesPerTransfer), 1);
         json.WriteNumber("client_cpu_seconds", Math.Round(ClientCpuSeconds, 2));
         json.WriteNumber("cluster_cpu_us_per_transfer", Math.Round(ClusterCpuUsPerTransfer, 3));

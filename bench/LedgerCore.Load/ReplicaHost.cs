@@ -10,7 +10,7 @@ namespace LedgerCore.Load;
 /// The hidden replica mode of the load run (<c>--replica ...</c>, started by <see cref="ReplicaProcess"/>):
 /// one <see cref="ClusterLedger"/> behind a <see cref="LedgerTcpServer"/> on its own loopback port, driven
 /// over stdin/stdout, one line per request and one per answer:
-/// <c>status</c> → <c>status leader|follower term applied_sequence cpu_seconds gc_pause_seconds disk_write_bytes</c>;
+/// <c>status</c> → <c>status leader|follower term applied_sequence cpu_seconds gc_pause_seconds disk_write_bytes gen2_collections</c>;
 /// <c>digest</c> → <c>digest hex applied_sequence</c>. It ends when stdin closes, so a parent that dies
 /// (however) takes its replicas with it.
 /// </summary>
@@ -52,7 +52,7 @@ internal static class ReplicaHost
             string answer = line switch
             {
                 "status" => FormattableString.Invariant(
-                    $"status {(ledger.IsLeader ? "leader" : "follower")} {ledger.Term} {ledger.AppliedSequence} {Environment.CpuUsage.TotalTime.TotalSeconds:F3} {GC.GetTotalPauseDuration().TotalSeconds:F3} {DiskWriteBytes()}"),
+                    $"status {(ledger.IsLeader ? "leader" : "follower")} {ledger.Term} {ledger.AppliedSequence} {Environment.CpuUsage.TotalTime.TotalSeconds:F3} {GC.GetTotalPauseDuration().TotalSeconds:F3} {DiskWriteBytes()} {GC.CollectionCount(2)}"),
                 "digest" => FormattableString.Invariant($"digest {await ledger.ComputeDigestAsync():x} {ledger.AppliedSequence}"),
                 _ => "error unknown command",
             };

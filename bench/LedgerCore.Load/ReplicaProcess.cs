@@ -46,8 +46,8 @@ internal sealed class ReplicaProcess : IAsyncDisposable
 
     public async Task<ReplicaStatus> StatusAsync()
     {
-        string[] w = await AskAsync("status", "status", 7);
-        return new ReplicaStatus(w[1] == "leader", Long(w[2]), Long(w[3]), Double(w[4]), Double(w[5]), Long(w[6]));
+        string[] w = await AskAsync("status", "status", 8);
+        return new ReplicaStatus(w[1] == "leader", Long(w[2]), Long(w[3]), Double(w[4]), Double(w[5]), Long(w[6]), (int)Long(w[7]));
     }
 
     public async Task<(UInt128 Digest, long AppliedSequence)> DigestAsync()
