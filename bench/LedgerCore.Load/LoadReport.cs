@@ -28,7 +28,8 @@ internal sealed class LoadReport
     public double RecoverySeconds { get; set; }
     public double GcPauseSeconds { get; set; }
 
-    /// <summary>CPU time of the whole run (every thread of every process involved) per transfer: robust against a busy machine.</summary>
+    /// <summary>CPU time of the timed run (every thread of the process) per transfer: less distorted by a busy machine than
+    /// throughput, though cache and scheduler contention still inflate it.</summary>
     public double CpuUsPerTransfer { get; set; }
     public int Gen2Collections { get; set; }
     public double SnapshotLoadSeconds { get; set; }
