@@ -1,19 +1,16 @@
 using System.Diagnostics;
 using HdrHistogram;
 using LedgerCore.Tcp;
-using Spectre.Console;
 
 namespace LedgerCore.Load;
 
 /// <summary>
 /// The durable run: the full pipeline on a data directory, <see cref="LoadOptions.Clients"/> callers
 /// each awaiting its own batches, a live progress bar, then shutdown, reopen and the digest check.
+/// With <c>--cluster</c> it goes over TCP, as the cluster run does, so the two differ only in replication.
 /// </summary>
 internal sealed class DurablePhase(LoadOptions options, string directory, LoadReport report)
 {
-    private long _transfersDone;
-    private long _peakHeap;
-
     public async Task RunAsync()
     {
         LedgerOptions ledgerOptions = LedgerOptionsFor();
@@ -30,11 +27,17 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             TimeSpan commitTimeBefore = engine.JournalCommitTime;
 
             TimeSpan pausedBefore = GC.GetTotalPauseDuration();
-            (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = options.Tcp
-                ? await RunOverTcpAsync(engine)
-                : await RunClientsAsync(engine, [.. Enumerable.Repeat<Submit>(engine.CreateTransfersAsync, options.Clients)]);
+            TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
+            int gen2Before = GC.CollectionCount(2);
+            var run = new ClientRun(options, options.NoFsync ? "[red]NOT DURABLE[/] transfers" : options.Cluster > 0 ? "single node, durable" : "durable transfers");
+            (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = options.Tcp || options.Cluster > 0
+                ? await RunOverTcpAsync(engine, run)
+                : await run.RunAsync([.. Enumerable.Repeat<Submit>(engine.CreateTransfersAsync, options.Clients)]);
 
             report.GcPauseSeconds = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds;
+            // Engine, TCP server and clients share this process: its CPU time is the whole cost.
+            report.CpuUsPerTransfer = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / options.Transfers;
+            report.Gen2Collections = GC.CollectionCount(2) - gen2Before;
             report.TransfersPerSecond = options.Transfers / elapsed.TotalSeconds;
             report.BatchesPerSecond = batches / elapsed.TotalSeconds;
             report.FailedTransfers = failed;
@@ -46,7 +49,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             report.FsyncMeanUs = report.Fsyncs == 0 ? 0 : (engine.JournalCommitTime - commitTimeBefore).TotalMicroseconds / report.Fsyncs;
             report.JournalBytesPerTransfer = (engine.JournalBytesWritten - bytesBefore) / (double)options.Transfers;
             report.HeapBytesPerTransfer = (Heap(collect: true) - heapAccounts) / (double)options.Transfers;
-            report.PeakMemoryBytes = Math.Max(_peakHeap, Heap(collect: false));
+            report.PeakMemoryBytes = Math.Max(run.PeakHeap, Heap(collect: false));
             report.SnapshotsWritten = engine.SnapshotsWritten;
             digest = await engine.ComputeDigestAsync();
         }
@@ -89,7 +92,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
     }
 
     /// <summary>The same clients, each on its own connection to a server on loopback in front of the engine.</summary>
-    private async Task<(LongHistogram Latency, long Batches, long Failed, TimeSpan Elapsed)> RunOverTcpAsync(LedgerEngine engine)
+    private async Task<ClientRunResult> RunOverTcpAsync(LedgerEngine engine, ClientRun run)
     {
         await using var server = new LedgerTcpServer(engine, new LedgerTcpServerOptions { Port = 0 });
         await server.StartAsync();
@@ -101,7 +104,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
                 clients[c] = await LedgerTcpClient.ConnectAsync(new LedgerTcpClientOptions { Host = "127.0.0.1", Port = server.Port });
             }
 
-            return await RunClientsAsync(engine, [.. clients.Select(client => (Submit)client.CreateTransfersAsync)]);
+            return await run.RunAsync([.. clients.Select(client => (Submit)client.CreateTransfersAsync)]);
         }
         finally
         {
@@ -110,65 +113,6 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
                 if (client is not null) await client.DisposeAsync();
             }
         }
-    }
-
-    private async Task<(LongHistogram Latency, long Batches, long Failed, TimeSpan Elapsed)> RunClientsAsync(LedgerEngine engine, Submit[] submit)
-    {
-        var latency = new LongHistogram(TimeSpan.TicksPerHour * 100, 3); // nanoseconds up to 6 minutes
-        long batchesTotal = (options.Transfers + options.Batch - 1) / options.Batch;
-        long nextBatch = -1;
-        long batches = 0;
-        long failed = 0;
-        long started = Stopwatch.GetTimestamp();
-
-        async Task ClientAsync(int client)
-        {
-            var workload = new Workload(options, client);
-            var buffer = new Transfer[options.Batch];
-            var mine = new LongHistogram(TimeSpan.TicksPerHour * 100, 3);
-            long b;
-            while ((b = Interlocked.Increment(ref nextBatch)) < batchesTotal)
-            {
-                int count = (int)Math.Min(options.Batch, options.Transfers - b * options.Batch);
-                workload.Fill(buffer.AsSpan(0, count));
-                long sent = Stopwatch.GetTimestamp();
-                CreateTransfersResult[] failures = await submit[client](buffer.AsMemory(0, count), default).ConfigureAwait(false);
-                mine.RecordValue((long)Stopwatch.GetElapsedTime(sent).TotalNanoseconds);
-                Interlocked.Add(ref failed, failures.Length);
-                Interlocked.Increment(ref batches);
-                Interlocked.Add(ref _transfersDone, count);
-            }
-
-            lock (latency) latency.Add(mine);
-        }
-
-        Task all = Task.WhenAll(Enumerable.Range(0, options.Clients).Select(c => Task.Run(() => ClientAsync(c))));
-        await ShowProgressAsync(all, started);
-        await all;
-        return (latency, batches, failed, Stopwatch.GetElapsedTime(started));
-    }
-
-    private async Task ShowProgressAsync(Task run, long started)
-    {
-        string label = options.NoFsync ? "[red]NOT DURABLE[/] transfers" : "durable transfers";
-        await AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async context =>
-            {
-                ProgressTask task = context.AddTask(label, maxValue: options.Transfers);
-                while (!run.IsCompleted)
-                {
-                    await Task.WhenAny(run, Task.Delay(250));
-                    long done = Interlocked.Read(ref _transfersDone);
-                    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                    task.Value = done;
-                    task.Description = $"{label} [bold]{done / seconds:N0}/s[/]";
-                    _peakHeap = Math.Max(_peakHeap, Heap(collect: false));
-                }
-
-                task.Value = options.Transfers;
-            });
     }
 
     private static long Heap(bool collect)

@@ -21,6 +21,9 @@ internal sealed class LoadOptions
 
     /// <summary>Drive the transfers through LedgerCore.Tcp on loopback, one connection per client.</summary>
     public bool Tcp { get; private set; }
+
+    /// <summary>Replica processes of the cluster run (0 = no cluster run); the single-node run then goes over TCP too.</summary>
+    public int Cluster { get; private set; }
     public bool Json { get; private set; }
     public bool Help { get; private set; }
     public long SnapshotInterval { get; private set; } = 4_000_000;
@@ -40,6 +43,10 @@ internal sealed class LoadOptions
                                 pauses; the heap-per-transfer figure then reads ~0)
           --tcp                 send the transfers through the TCP adapter on loopback (one connection
                                 per client) instead of calling the engine in process
+          --cluster N           also run the workload on N replica processes (3 or 5) on loopback, each
+                                with its own data directory, through the leader over TCP (the
+                                single-node run then goes over TCP too), then SIGKILL the leader under
+                                light load for the failover time, and compare the replicas' digests
           --seed N              workload seed (default 42)
           --json                print one JSON object with the results on the last line
           --help                print this
@@ -65,6 +72,7 @@ internal sealed class LoadOptions
                 case "--no-fsync": options.NoFsync = true; break;
                 case "--preallocate": options.Preallocate = true; break;
                 case "--tcp": options.Tcp = true; break;
+                case "--cluster": options.Cluster = (int)Number(args, ref i, 3, 5); break;
                 case "--json": options.Json = true; break;
                 case "--help" or "-h": options.Help = true; break;
                 default: throw new ArgumentException($"unknown option '{name}'");
@@ -74,6 +82,16 @@ internal sealed class LoadOptions
         if (options.HotAccountsPercent > 0 && options.Accounts < 11)
         {
             throw new ArgumentException("--hot-accounts needs at least 11 accounts");
+        }
+
+        if (options.Cluster % 2 == 0 && options.Cluster != 0)
+        {
+            throw new ArgumentException("--cluster needs an odd number of replicas (3 or 5)");
+        }
+
+        if (options.Cluster > 0 && options.NoFsync)
+        {
+            throw new ArgumentException("--cluster always fsyncs (replicas flush before they answer); drop --no-fsync");
         }
 
         return options;

@@ -2,7 +2,11 @@ using LedgerCore.Load;
 using Spectre.Console;
 
 // The load run: the state machine alone, then the durable pipeline end to end, then a restart that
-// must reproduce the digest. Exit codes: 0 ok, 1 digest differs or transfers failed, 2 bad options.
+// must reproduce the digest; with --cluster N, then the same on N replica processes, failover and their
+// digests. Exit codes: 0 ok, 1 digest differs or transfers failed, 2 bad options.
+// The cluster run re-launches this executable as each replica (hidden mode, ReplicaHost).
+if (args.Length > 0 && args[0] == ReplicaHost.Flag) return await ReplicaHost.RunAsync(args);
+
 LoadOptions options;
 try
 {
@@ -21,6 +25,7 @@ if (options.Help)
 }
 
 string directory = options.Directory ?? Path.Combine(Path.GetTempPath(), $"ledgercore-load-{Guid.NewGuid():N}");
+string clusterDirectory = directory.TrimEnd(Path.DirectorySeparatorChar) + "-cluster";
 var report = new LoadReport { Options = options };
 try
 {
@@ -31,12 +36,20 @@ try
     GC.Collect();
 
     await new DurablePhase(options, directory, report).RunAsync();
+    if (options.Cluster > 0)
+    {
+        if (options.Directory is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        GC.Collect();
+        AnsiConsole.MarkupLine($"cluster run in {Markup.Escape(clusterDirectory)}");
+        await new ClusterPhase(options, clusterDirectory, report).RunAsync();
+    }
 }
 finally
 {
     if (options.Directory is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    if (options.Directory is null && Directory.Exists(clusterDirectory)) Directory.Delete(clusterDirectory, recursive: true);
 }
 
 report.PrintTable();
 if (options.Json) Console.WriteLine(report.ToJson());
-return report.DigestOk && report.FailedTransfers == 0 ? 0 : 1;
+return report.AllDigestsOk && report.NoFailures ? 0 : 1;

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using HdrHistogram;
+using Spectre.Console;
+
+namespace LedgerCore.Load;
+
+/// <summary>
+/// The timed part of a run: <see cref="LoadOptions.Clients"/> callers, each awaiting its own batches of the
+/// deterministic workload through its own <see cref="Submit"/>, with a live progress bar. Shared by the
+/// single-node and the cluster run so both send the same transfers the same way.
+/// </summary>
+internal sealed class ClientRun(LoadOptions options, string label)
+{
+    private long _transfersDone;
+
+    /// <summary>The largest managed heap seen while the run was in progress.</summary>
+    public long PeakHeap { get; private set; }
+
+    public async Task<ClientRunResult> RunAsync(Submit[] submit)
+    {
+        var latency = new LongHistogram(TimeSpan.TicksPerHour * 100, 3); // nanoseconds up to 6 minutes
+        long batchesTotal = (options.Transfers + options.Batch - 1) / options.Batch;
+        long nextBatch = -1;
+        long batches = 0;
+        long failed = 0;
+        long started = Stopwatch.GetTimestamp();
+
+        async Task ClientAsync(int client)
+        {
+            var workload = new Workload(options, client);
+            var buffer = new Transfer[options.Batch];
+            var mine = new LongHistogram(TimeSpan.TicksPerHour * 100, 3);
+            long b;
+            while ((b = Interlocked.Increment(ref nextBatch)) < batchesTotal)
+            {
+                int count = (int)Math.Min(options.Batch, options.Transfers - b * options.Batch);
+                workload.Fill(buffer.AsSpan(0, count));
+                long sent = Stopwatch.GetTimestamp();
+                CreateTransfersResult[] failures = await submit[client](buffer.AsMemory(0, count), default).ConfigureAwait(false);
+                mine.RecordValue((long)Stopwatch.GetElapsedTime(sent).TotalNanoseconds);
+                Interlocked.Add(ref failed, failures.Length);
+                Interlocked.Increment(ref batches);
+                Interlocked.Add(ref _transfersDone, count);
+            }
+
+            lock (latency) latency.Add(mine);
+        }
+
+        Task all = Task.WhenAll(Enumerable.Range(0, options.Clients).Select(c => Task.Run(() => ClientAsync(c))));
+        await ShowProgressAsync(all, started);
+        await all;
+        return new ClientRunResult(latency, batches, failed, Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task ShowProgressAsync(Task run, long started)
+    {
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                ProgressTask task = context.AddTask(label, maxValue: options.Transfers);
+                while (!run.IsCompleted)
+                {
+                    await Task.WhenAny(run, Task.Delay(250));
+                    long done = Interlocked.Read(ref _transfersDone);
+                    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    task.Value = done;
+                    task.Description = $"{label} [bold]{done / seconds:N0}/s[/]";
+                    PeakHeap = Math.Max(PeakHeap, GC.GetTotalMemory(forceFullCollection: false));
+                }
+
+                task.Value = options.Transfers;
+            });
+    }
+}
