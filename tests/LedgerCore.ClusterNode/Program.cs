@@ -12,6 +12,7 @@ using LedgerCore.Cluster;
 //   <n> lookup id ...                   -> <n> found id:debit:credit:amount:ledger:timestamp ... (transfers that exist)
 //   <n> balances id ...                 -> <n> balances id:ledger:debits_posted:credits_posted ... (accounts that exist)
 //   <n> digest                          -> <n> digest <hex>
+//   <n> log                             -> <n> log <last entry index> <last committed index> (of the Raft log)
 // "unknown" is any exception from a create: the outcome is unknown (NotLeaderException, a fault, ...).
 // The process ends when stdin closes (the test went away), disposing the replica.
 // Arguments: <endpoint> <members, comma-separated> <data directory> <ledger id> [--snapshot-interval N]
@@ -84,6 +85,7 @@ async Task HandleAsync(string line)
             "balances" => "balances " + string.Join(' ', (await ledger.LookupAccountsAsync(items.Select(Id).ToArray())).Select(a =>
                 FormattableString.Invariant($"{a.Id}:{a.Ledger}:{a.DebitsPosted}:{a.CreditsPosted}"))),
             "digest" => "digest " + (await ledger.ComputeDigestAsync()).ToString("x", CultureInfo.InvariantCulture),
+            "log" => FormattableString.Invariant($"log {ledger.Log.LastEntryIndex} {ledger.Log.LastCommittedEntryIndex}"),
             "feed" => await FeedAsync(long.Parse(items[0], CultureInfo.InvariantCulture)),
             _ => "error unknown command",
         };

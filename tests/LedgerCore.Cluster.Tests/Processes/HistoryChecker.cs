@@ -195,7 +195,7 @@ internal static class HistoryChecker
         return $"{tries.Count} tries, answered: " + string.Join("; ", tries.Where(o => o.Outcome is Outcome.Ok or Outcome.Fail).Select(o => o.ToString()));
     }
 
-    private static async Task<Dictionary<UInt128, Transfer>> LookupAsync(ProcessCluster cluster, int i, UInt128[] ids)
+    internal static async Task<Dictionary<UInt128, Transfer>> LookupAsync(ProcessCluster cluster, int i, UInt128[] ids)
     {
         var found = new Dictionary<UInt128, Transfer>();
         foreach (UInt128[] chunk in ids.Chunk(Chunk))

@@ -17,13 +17,21 @@ internal sealed class ProcessCluster : IAsyncDisposable
     public static readonly UInt128 LedgerId = 0x1EDC0DE;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ledgercore-proc-" + Guid.NewGuid().ToString("N"));
     private readonly string[] _extraArguments;
+    private readonly Func<int, IReadOnlyList<string>>? _launcher;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile int _leader = -1;
 
     public ProcessCluster(params string[] extraArguments)
+        : this([FreeEndpoint(), FreeEndpoint(), FreeEndpoint()], null, extraArguments)
+    {
+    }
+
+    /// <summary>Replicas on the given endpoints, each started through <paramref name="launcher"/>(i) when given (a network namespace).</summary>
+    public ProcessCluster(IPEndPoint[] endpoints, Func<int, IReadOnlyList<string>>? launcher, params string[] extraArguments)
     {
         _extraArguments = extraArguments;
-        Endpoints = [FreeEndpoint(), FreeEndpoint(), FreeEndpoint()];
+        _launcher = launcher;
+        Endpoints = endpoints;
         Replicas = new ReplicaProcess?[3];
     }
 
@@ -45,7 +53,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         string members = string.Join(',', Endpoints.Select(e => e.ToString()));
         string directory = Path.Combine(_root, i.ToString(CultureInfo.InvariantCulture));
-        Replicas[i] = await ReplicaProcess.StartAsync([Endpoints[i].ToString(), members, directory, LedgerId.ToString(CultureInfo.InvariantCulture), .. _extraArguments], Patience);
+        Replicas[i] = await ReplicaProcess.StartAsync([Endpoints[i].ToString(), members, directory, LedgerId.ToString(CultureInfo.InvariantCulture), .. _extraArguments], Patience, _launcher?.Invoke(i));
         lock (StartMilliseconds) StartMilliseconds.Add(clock.ElapsedMilliseconds);
     }
 

@@ -51,16 +51,25 @@ internal sealed class ReplicaProcess : IDisposable
         }
     }
 
-    /// <summary>Starts the node and waits (bounded) until its replica has started.</summary>
-    public static async Task<ReplicaProcess> StartAsync(IEnumerable<string> arguments, TimeSpan patience)
+    /// <summary>
+    /// Starts the node and waits (bounded) until its replica has started. A <paramref name="launcher"/>
+    /// (e.g. <c>ip netns exec ns</c>) runs the dotnet host; it must exec it, so the process is the node.
+    /// </summary>
+    public static async Task<ReplicaProcess> StartAsync(IEnumerable<string> arguments, TimeSpan patience, IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : DotnetHost())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher is { Count: > 0 })
+        {
+            for (int i = 1; i < launcher.Count; i++) start.ArgumentList.Add(launcher[i]);
+            start.ArgumentList.Add(DotnetHost());
+        }
+
         start.ArgumentList.Add(NodePath);
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         var replica = new ReplicaProcess(Process.Start(start)!);
