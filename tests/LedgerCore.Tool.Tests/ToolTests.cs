@@ -21,13 +21,7 @@ public sealed class ToolTests
     [Test]
     public async Task Intact_directory_verifies_with_the_expected_counts()
     {
-        // Three sessions: each of the first two ends with a snapshot (disposal waits for it), so two are kept.
-        for (int session = 0; session < 3; session++)
-        {
-            await using LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = session < 2 ? 20 : 0 });
-            await FillAsync(engine, session * (Batches / 3), Batches / 3);
-        }
-
+        await WriteLedgerWithTwoSnapshotsAsync();
         int snapshots = Directory.GetFiles(_directory, "snapshot-*.snap").Length;
         int segments = Directory.GetFiles(_directory, "*.log").Length;
 
@@ -63,6 +57,24 @@ public sealed class ToolTests
 
         Assert.That(code, Is.EqualTo(1), output);
         Assert.That(output, Does.Contain(Path.GetFileName(segment)).And.Contain("at offset 64"));
+    }
+
+    [Test]
+    public async Task Flipped_byte_in_the_newest_snapshot_is_corruption_and_recovery_would_load_the_older()
+    {
+        await WriteLedgerWithTwoSnapshotsAsync();
+        string[] snapshots = Directory.GetFiles(_directory, "snapshot-*.snap").Order(StringComparer.Ordinal).ToArray();
+        Assert.That(snapshots, Has.Length.EqualTo(2));
+        FlipByte(snapshots[1], new FileInfo(snapshots[1]).Length / 2);
+
+        (int verifyCode, string verify) = Run("verify", _directory);
+        (int inspectCode, string inspect) = Run("inspect", _directory, "--json");
+
+        Assert.That(verifyCode, Is.EqualTo(1), verify);
+        Assert.That(verify, Does.Contain("CORRUPT:").And.Contain(Path.GetFileName(snapshots[1])));
+        Assert.That(inspectCode, Is.EqualTo(1), inspect);
+        using var json = JsonDocument.Parse(inspect);
+        Assert.That(json.RootElement.GetProperty("recoveryLoadsSnapshot").GetString(), Is.EqualTo(Path.GetFileName(snapshots[0])));
     }
 
     [Test]
@@ -115,6 +127,16 @@ public sealed class ToolTests
             Assert.That(Run("verify", _directory).Code, Is.EqualTo(2), "no ledger.meta");
             Assert.That(Run("--help").Code, Is.Zero);
         });
+    }
+
+    /// <summary>Three sessions: each of the first two ends with a snapshot (disposal waits for it), so two are kept.</summary>
+    private async Task WriteLedgerWithTwoSnapshotsAsync()
+    {
+        for (int session = 0; session < 3; session++)
+        {
+            await using LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = session < 2 ? 20 : 0 });
+            await FillAsync(engine, session * (Batches / 3), Batches / 3);
+        }
     }
 
     private async Task WriteLedgerAsync()
