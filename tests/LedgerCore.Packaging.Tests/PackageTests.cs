@@ -8,8 +8,9 @@ namespace LedgerCore.Packaging.Tests;
 /// Proof that the packages work for a consumer: one <c>dotnet pack</c> of the solution at the repository
 /// root, as a user types it, at a version no cache has seen; then, for every packable project under src/,
 /// its package and contents, and a throwaway console project outside the repository that restores it from
-/// the local folder and runs; and one consumer of LedgerCore and LedgerCore.Tcp that publishes with
-/// NativeAOT without a warning and runs the engine, a server and a client.
+/// the local folder and runs (a tool package is installed with <c>dotnet tool install</c> and its command
+/// run instead); and one consumer of LedgerCore and LedgerCore.Tcp that publishes with NativeAOT without a
+/// warning and runs the engine, a server and a client.
 /// </summary>
 public class PackageTests
 {
@@ -71,7 +72,7 @@ public class PackageTests
         Assert.That(File.Exists(nupkg), nupkg);
         Assert.That(File.Exists(snupkg), "the symbols package sits beside the package");
 
-        string library = $"lib/net10.0/{project.AssemblyName}";
+        string library = $"{project.AssemblyFolder}/{project.AssemblyName}";
         using ZipArchive package = ZipFile.OpenRead(nupkg);
         string[] entries = package.Entries.Select(e => e.FullName).ToArray();
         Assert.That(entries, Does.Contain("README.md").And.Contain($"{library}.dll").And.Contain($"{library}.xml"));
@@ -113,12 +114,48 @@ public class PackageTests
     [TestCaseSource(nameof(PackableProjects))]
     public async Task A_console_project_restores_the_package_alone_from_the_folder_and_loads_it(SourceProject project)
     {
+        if (project.ToolCommand is not null)
+        {
+            await InstallAndRunToolAsync(project);
+            return;
+        }
+
         string directory = Path.Combine(_work, "loader-" + project.PackageId);
         Consumer.WriteLoader(directory, _feed, _version, project);
 
         (int exit, string output) = await DotNet.RunAsync(directory, CommandTimeout, "run", "-c", "Release");
         Assert.That(exit, Is.Zero, output);
         Assert.That(output, Does.Contain($"{project.AssemblyName} {_version}+"), "the packed assembly (its informational version, then the commit), not another");
+    }
+
+    /// <summary>
+    /// A tool package cannot be referenced as a library: it is installed as a user would (into a tool
+    /// path, from the folder alone) and its command runs; <c>--version</c> shows it is the packed build.
+    /// </summary>
+    private async Task InstallAndRunToolAsync(SourceProject project)
+    {
+        string tools = Path.Combine(_work, "tools-" + project.PackageId);
+        (int exit, string output) = await DotNet.RunAsync(_work, CommandTimeout,
+            "tool", "install", "--tool-path", tools, "--add-source", _feed, project.PackageId, "--version", _version);
+        Assert.That(exit, Is.Zero, output);
+
+        string command = Path.Combine(tools, project.ToolCommand!);
+        (int helpExit, string help) = await Run(command, "--help");
+        Assert.That(helpExit, Is.Zero, help);
+        Assert.That(help, Does.Contain("Usage:").And.Contain(project.ToolCommand));
+        (int versionExit, string version) = await Run(command, "--version");
+        Assert.That(versionExit, Is.Zero, version);
+        Assert.That(version, Does.StartWith($"{_version}+"), "the packed build (its informational version, then the commit), not another");
+    }
+
+    private static async Task<(int Exit, string Output)> Run(string command, string argument)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(command, [argument]) { RedirectStandardOutput = true })!;
+        using var timeout = new CancellationTokenSource(CommandTimeout);
+        using CancellationTokenRegistration kill = timeout.Token.Register(() => process.Kill(entireProcessTree: true));
+        string printed = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, printed);
     }
 
     [Test]

@@ -9,8 +9,12 @@ namespace LedgerCore.Packaging.Tests;
 /// <param name="Directory">The project's folder (where its README.md lives).</param>
 /// <param name="PackageId">The package's id: the csproj's PackageId, else its AssemblyName, else its file name (as the SDK does).</param>
 /// <param name="AssemblyName">The assembly's name: the csproj's AssemblyName, else its file name.</param>
-public sealed record SourceProject(string Directory, string PackageId, string AssemblyName)
+/// <param name="ToolCommand">A .NET tool's command (PackAsTool true in the csproj), else null: a library.</param>
+public sealed record SourceProject(string Directory, string PackageId, string AssemblyName, string? ToolCommand)
 {
+    /// <summary>Where the package holds the assembly: a tool's folder, or a library's.</summary>
+    public string AssemblyFolder => ToolCommand is null ? "lib/net10.0" : "tools/net10.0/any";
+
     /// <summary>The repository root: the folder above the tests that holds LedgerCore.sln.</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -30,7 +34,9 @@ public sealed record SourceProject(string Directory, string PackageId, string As
                 if (string.Equals(Property("IsPackable"), "false", StringComparison.OrdinalIgnoreCase)) continue;
 
                 string assembly = Property("AssemblyName") ?? Path.GetFileNameWithoutExtension(csproj);
-                projects.Add(new SourceProject(directory, Property("PackageId") ?? assembly, assembly));
+                bool tool = string.Equals(Property("PackAsTool"), "true", StringComparison.OrdinalIgnoreCase);
+                string? command = tool ? Property("ToolCommandName") ?? assembly : null;
+                projects.Add(new SourceProject(directory, Property("PackageId") ?? assembly, assembly, command));
             }
         }
 
