@@ -91,6 +91,32 @@ public sealed class ExportTests
     }
 
     [Test]
+    public async Task Corruption_that_recovery_would_refuse_exits_1_and_writes_no_rows()
+    {
+        // One session, no snapshot: recovery reads the whole journal, and the first record is followed by a valid one.
+        await using (LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = 0 }))
+        {
+            Assert.That(await engine.CreateAccountsAsync(new[] { new Account { Id = 1, Ledger = 1, Code = 1 }, new Account { Id = 2, Ledger = 1, Code = 1 } }), Is.Empty);
+            Assert.That(await engine.CreateTransfersAsync(new[] { new Transfer { Id = 1, DebitAccountId = 1, CreditAccountId = 2, Amount = 1, Ledger = 1, Code = 1 } }), Is.Empty);
+        }
+
+        string segment = Directory.GetFiles(_directory, "*.log").Single();
+        using (var file = new FileStream(segment, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = 64 + 64 + 10; // inside the first record's payload (segment header, record header), a committed record
+            int b = file.ReadByte();
+            file.Position -= 1;
+            file.WriteByte((byte)(b ^ 0xFF));
+        }
+
+        (int code, string output, string error) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "jsonl");
+
+        Assert.That(code, Is.EqualTo(1), error);
+        Assert.That(error, Does.Contain("CORRUPT:"));
+        Assert.That(output, Is.Empty);
+    }
+
+    [Test]
     public async Task Bad_arguments_are_usage_errors()
     {
         await (await WriteLedgerAsync()).DisposeAsync();
