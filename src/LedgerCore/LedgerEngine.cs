@@ -205,7 +205,7 @@ public sealed class LedgerEngine : ILedger
     /// verification is passed over for the one before it (whose journal is kept for that reason); when
     /// none verifies, the journal must reach back to sequence 1 or the reader reports the gap.
     /// </summary>
-    private static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) LoadNewestSnapshot(IStorage storage, UInt128 ledgerId, LedgerOptions options)
+    internal static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) LoadNewestSnapshot(IStorage storage, UInt128 ledgerId, LedgerOptions options)
     {
         foreach ((long _, string name) in SnapshotFile.List(storage))
         {

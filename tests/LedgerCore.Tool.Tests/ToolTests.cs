@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
 using NUnit.Framework;
 
@@ -169,34 +166,11 @@ public sealed class ToolTests
         file.WriteByte((byte)(b ^ 0xFF));
     }
 
-    private Dictionary<string, string> Hashes()
-    {
-        var hashes = new Dictionary<string, string>();
-        foreach (string path in Directory.GetFiles(_directory))
-        {
-            if (Path.GetFileName(path) == "ledger.lock") continue; // the running engine holds it exclusively; it holds no data
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            hashes[Path.GetFileName(path)] = Convert.ToHexString(SHA256.HashData(file));
-        }
-
-        return hashes;
-    }
+    private Dictionary<string, string> Hashes() => ToolProcess.Hashes(_directory);
 
     private static (int Code, string Output) Run(params string[] arguments)
     {
-        string tool = typeof(ToolTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ToolPath").Value!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(tool);
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using Process process = Process.Start(start)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"ledgercore {string.Join(' ', arguments)} did not finish in 60 s");
-        }
-
-        return (process.ExitCode, output + error.GetAwaiter().GetResult());
+        (int code, string output, string error) = ToolProcess.Run(arguments);
+        return (code, output + error);
     }
 }

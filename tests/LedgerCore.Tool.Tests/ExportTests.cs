@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text.Json;
+using NUnit.Framework;
+
+namespace LedgerCore.Tool.Tests;
+
+/// <summary>
+/// Runs <c>ledgercore export</c> as a process against a ledger a real engine wrote (a snapshot, then
+/// journal after it) and reads its CSV and JSONL back, field by field, against the engine's lookups.
+/// </summary>
+public sealed class ExportTests
+{
+    private static readonly UInt128 Big = ((UInt128)ulong.MaxValue << 64) | 12345; // needs all 128 bits
+    private static readonly UInt128[] AccountIds = [1, 2, Big];
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp() => _directory = Directory.CreateTempSubdirectory("ledgercore-export-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    [TestCase("csv")]
+    [TestCase("jsonl")]
+    public async Task Every_field_of_every_account_and_transfer_matches_the_engine_and_the_directory_is_unchanged(string format)
+    {
+        await using LedgerEngine engine = await WriteLedgerAsync();
+        Dictionary<string, string> before = Hashes();
+        string accountsFile = Path.Combine(Path.GetTempPath(), $"ledgercore-export-{Guid.NewGuid():N}.{format}");
+        try
+        {
+            (int code, string _, string error) = ToolProcess.Run("export", _directory, "--what", "accounts", "--format", format, "--output", accountsFile);
+            Assert.That(code, Is.Zero, error);
+            List<Dictionary<string, string>> accounts = Parse(File.ReadAllText(accountsFile), format);
+
+            (int transferCode, string transfersText, string transferError) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", format);
+            Assert.That(transferCode, Is.Zero, transferError);
+            List<Dictionary<string, string>> transfers = Parse(transfersText, format);
+
+            Account[] expectedAccounts = await engine.LookupAccountsAsync(AccountIds);
+            Transfer[] expectedTransfers = await engine.LookupTransfersAsync(TransferIds());
+            Assert.That(expectedAccounts, Has.Length.EqualTo(AccountIds.Length));
+            Assert.That(expectedTransfers, Has.Length.EqualTo(TransferIds().Length));
+            Assert.That(accounts, Is.EqualTo(expectedAccounts.OrderBy(a => a.Timestamp).Select(Row).ToList()));
+            Assert.That(transfers, Is.EqualTo(expectedTransfers.OrderBy(t => t.Timestamp).Select(Row).ToList()));
+            Assert.That(Hashes(), Is.EqualTo(before));
+        }
+        finally
+        {
+            File.Delete(accountsFile);
+        }
+    }
+
+    [Test]
+    public async Task Timestamp_range_is_inclusive_at_both_ends()
+    {
+        await using LedgerEngine engine = await WriteLedgerAsync();
+        Transfer[] all = (await engine.LookupTransfersAsync(TransferIds())).OrderBy(t => t.Timestamp).ToArray();
+        ulong from = all[2].Timestamp;
+        ulong to = all[5].Timestamp;
+
+        (int code, string output, string error) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "csv",
+            "--from", from.ToString(CultureInfo.InvariantCulture), "--to", to.ToString(CultureInfo.InvariantCulture));
+
+        Assert.That(code, Is.Zero, error);
+        Assert.That(Parse(output, "csv"), Is.EqualTo(all[2..6].Select(Row).ToList()));
+    }
+
+    [Test]
+    public async Task Export_pages_through_more_transfers_than_one_query_returns()
+    {
+        const int count = (2 * LedgerStateMachine.BatchEventsMax) + 5;
+        await using (LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = 0 }))
+        {
+            Assert.That(await engine.CreateAccountsAsync(new[] { new Account { Id = 1, Ledger = 1, Code = 1 }, new Account { Id = 2, Ledger = 1, Code = 1 } }), Is.Empty);
+            const int batchSize = 4000; // not a page's size: a page ends inside a batch, where timestamps are consecutive
+            for (int first = 1; first <= count; first += batchSize)
+            {
+                int size = Math.Min(batchSize, count - first + 1);
+                Transfer[] batch = new Transfer[size];
+                for (int i = 0; i < size; i++) batch[i] = new Transfer { Id = (UInt128)(first + i), DebitAccountId = 1, CreditAccountId = 2, Amount = 1, Ledger = 1, Code = 1 };
+                Assert.That(await engine.CreateTransfersAsync(batch), Is.Empty);
+            }
+        }
+
+        (int code, string output, string error) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "csv");
+
+        Assert.That(code, Is.Zero, error);
+        List<Dictionary<string, string>> rows = Parse(output, "csv");
+        Assert.That(rows.Select(r => r["id"]), Is.EqualTo(Enumerable.Range(1, count).Select(i => S(i))), "every transfer once, in timestamp order");
+    }
+
+    [Test]
+    public async Task Corruption_that_recovery_would_refuse_exits_1_and_writes_no_rows()
+    {
+        // One session, no snapshot: recovery reads the whole journal, and the first record is followed by a valid one.
+        await using (LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = 0 }))
+        {
+            Assert.That(await engine.CreateAccountsAsync(new[] { new Account { Id = 1, Ledger = 1, Code = 1 }, new Account { Id = 2, Ledger = 1, Code = 1 } }), Is.Empty);
+            Assert.That(await engine.CreateTransfersAsync(new[] { new Transfer { Id = 1, DebitAccountId = 1, CreditAccountId = 2, Amount = 1, Ledger = 1, Code = 1 } }), Is.Empty);
+        }
+
+        string segment = Directory.GetFiles(_directory, "*.log").Single();
+        using (var file = new FileStream(segment, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = 64 + 64 + 10; // inside the first record's payload (segment header, record header), a committed record
+            int b = file.ReadByte();
+            file.Position -= 1;
+            file.WriteByte((byte)(b ^ 0xFF));
+        }
+
+        (int code, string output, string error) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "jsonl");
+
+        Assert.That(code, Is.EqualTo(1), error);
+        Assert.That(error, Does.Contain("CORRUPT:"));
+        Assert.That(output, Is.Empty);
+    }
+
+    [Test]
+    public async Task Bad_arguments_are_usage_errors()
+    {
+        await (await WriteLedgerAsync()).DisposeAsync();
+        string empty = Directory.CreateTempSubdirectory("ledgercore-export-empty-").FullName;
+        try
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(ToolProcess.Run("export", _directory, "--format", "csv").Code, Is.EqualTo(2), "no --what");
+                Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers").Code, Is.EqualTo(2), "no --format");
+                Assert.That(ToolProcess.Run("export", _directory, "--what", "balances", "--format", "csv").Code, Is.EqualTo(2));
+                Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "parquet").Code, Is.EqualTo(2));
+                Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "csv", "--from", "9", "--to", "8").Code, Is.EqualTo(2));
+                Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "csv", "--from", "-1").Code, Is.EqualTo(2));
+                Assert.That(ToolProcess.Run("export", empty, "--what", "transfers", "--format", "csv").Code, Is.EqualTo(2), "no ledger.meta");
+            });
+        }
+        finally
+        {
+            Directory.Delete(empty);
+        }
+    }
+
+    /// <summary>
+    /// A first session with a snapshot after it, then a second one (returned open) whose records are only
+    /// in the journal: accounts with flags and 128-bit fields, single-phase transfers, a pending transfer
+    /// posted and one voided.
+    /// </summary>
+    private async Task<LedgerEngine> WriteLedgerAsync()
+    {
+        await using (LedgerEngine first = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = 2 }))
+        {
+            Account[] accounts =
+            [
+                new Account { Id = 1, Ledger = 7, Code = 3, Flags = AccountFlags.History, UserData128 = Big, UserData64 = ulong.MaxValue, UserData32 = uint.MaxValue },
+                new Account { Id = 2, Ledger = 7, Code = 3, Flags = AccountFlags.DebitsMustNotExceedCredits },
+                new Account { Id = Big, Ledger = 7, Code = ushort.MaxValue },
+            ];
+            Assert.That(await first.CreateAccountsAsync(accounts), Is.Empty);
+            Assert.That(await first.CreateTransfersAsync(new[]
+            {
+                new Transfer { Id = 10, DebitAccountId = 1, CreditAccountId = 2, Amount = Big, Ledger = 7, Code = 1, UserData128 = Big, UserData64 = 64, UserData32 = 32 },
+                new Transfer { Id = 11, DebitAccountId = Big, CreditAccountId = 1, Amount = 100, Ledger = 7, Code = 2, Flags = TransferFlags.Pending, Timeout = 3600 },
+            }), Is.Empty);
+        }
+
+        Assert.That(Directory.GetFiles(_directory, "snapshot-*.snap"), Is.Not.Empty, "the export must start from a snapshot");
+        LedgerEngine second = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = 0 });
+        Assert.That(await second.CreateTransfersAsync(new[]
+        {
+            new Transfer { Id = 12, PendingId = 11, Amount = 60, Flags = TransferFlags.PostPendingTransfer },
+            new Transfer { Id = 13, DebitAccountId = 2, CreditAccountId = Big, Amount = 5, Ledger = 7, Code = 1, Flags = TransferFlags.Pending },
+            new Transfer { Id = 14, PendingId = 13, Flags = TransferFlags.VoidPendingTransfer },
+            new Transfer { Id = 15, DebitAccountId = Big, CreditAccountId = 2, Amount = 1, Ledger = 7, Code = 1 },
+            new Transfer { Id = Big, DebitAccountId = Big, CreditAccountId = 2, Amount = 2, Ledger = 7, Code = 1 },
+        }), Is.Empty);
+        return second;
+    }
+
+    private static UInt128[] TransferIds() => [10, 11, 12, 13, 14, 15, Big];
+
+    private static Dictionary<string, string> Row(Account a) => new()
+    {
+        ["id"] = S(a.Id), ["debits_pending"] = S(a.DebitsPending), ["debits_posted"] = S(a.DebitsPosted), ["credits_pending"] = S(a.CreditsPending),
+        ["credits_posted"] = S(a.CreditsPosted), ["user_data_128"] = S(a.UserData128), ["user_data_64"] = S(a.UserData64), ["user_data_32"] = S(a.UserData32),
+        ["reserved"] = S(a.Reserved), ["ledger"] = S(a.Ledger), ["code"] = S(a.Code), ["flags"] = S((ushort)a.Flags), ["timestamp"] = S(a.Timestamp),
+    };
+
+    private static Dictionary<string, string> Row(Transfer t) => new()
+    {
+        ["id"] = S(t.Id), ["debit_account_id"] = S(t.DebitAccountId), ["credit_account_id"] = S(t.CreditAccountId), ["amount"] = S(t.Amount),
+        ["pending_id"] = S(t.PendingId), ["user_data_128"] = S(t.UserData128), ["user_data_64"] = S(t.UserData64), ["user_data_32"] = S(t.UserData32),
+        ["timeout"] = S(t.Timeout), ["ledger"] = S(t.Ledger), ["code"] = S(t.Code), ["flags"] = S((ushort)t.Flags), ["timestamp"] = S(t.Timestamp),
+    };
+
+    private static string S<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
+
+    /// <summary>CSV: a header, then rows; JSONL: one object a line, 128-bit values as strings, the rest as numbers.</summary>
+    private static List<Dictionary<string, string>> Parse(string text, string format)
+    {
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var rows = new List<Dictionary<string, string>>();
+        if (format == "csv")
+        {
+            string[] header = lines[0].Split(',');
+            Assert.That(header[1], Is.AnyOf("debits_pending", "debit_account_id"), "the protocol's order");
+            foreach (string line in lines.Skip(1))
+            {
+                string[] cells = line.Split(',');
+                Assert.That(cells, Has.Length.EqualTo(header.Length), line);
+                rows.Add(header.Zip(cells).ToDictionary(p => p.First, p => p.Second));
+            }
+
+            return rows;
+        }
+
+        foreach (string line in lines)
+        {
+            using var json = JsonDocument.Parse(line);
+            var row = new Dictionary<string, string>();
+            foreach (JsonProperty property in json.RootElement.EnumerateObject())
+            {
+                row[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private Dictionary<string, string> Hashes() => ToolProcess.Hashes(_directory);
+}
