@@ -10,9 +10,10 @@ internal static class Program
     public const int Intact = 0;
     public const int Corrupt = 1;
     public const int UsageError = 2;
+    public const int OutputFailed = 3;
 
     private const string ExitCodes =
-        "Exit codes: 0 intact (a torn tail is a warning: recovery cuts it), 1 corrupt, 2 usage error (bad arguments, or not a ledger data directory).";
+        "Exit codes: 0 intact (a torn tail is a warning: recovery cuts it), 1 corrupt, 2 usage error (bad arguments, or not a ledger data directory), 3 the output could not be written (export).";
 
     private const string ReadOnly =
         "Read-only: it does not take the writer lock, so it is safe beside a running engine, and it never repairs or changes a file.";
@@ -96,11 +97,47 @@ internal static class Program
 
         Console.Error.WriteLine($"recovered {machine.AccountCount} accounts and {machine.TransferCount} transfers in {clock.Elapsed.TotalSeconds:F2} s");
         clock.Restart();
-        using Stream stream = output is null ? Console.OpenStandardOutput() : new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.Read);
-        using RowWriter writer = jsonl ? new JsonlRowWriter(stream) : new CsvRowWriter(stream);
-        long rows = LedgerExport.Write(machine, transfers, from, to, writer, Console.Error);
+        // A file is written beside its name and renamed when complete, so a failed export never leaves a
+        // partial file that looks whole; on standard output a failure (a closed pipe, a full disk) is exit 3.
+        string? temporary = output is null ? null : output + ".tmp";
+        long rows;
+        try
+        {
+            using (Stream stream = temporary is null ? Console.OpenStandardOutput() : new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.Read))
+            using (RowWriter writer = jsonl ? new JsonlRowWriter(stream) : new CsvRowWriter(stream))
+            {
+                rows = LedgerExport.Write(machine, transfers, from, to, writer, Console.Error);
+            }
+
+            if (temporary is not null) File.Move(temporary, output!, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"the output could not be written: {e.Message}");
+            if (temporary is not null) TryDelete(temporary);
+            return OutputFailed;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            Console.Error.WriteLine($"the output could not be written: {e.Message}");
+            if (temporary is not null) TryDelete(temporary);
+            return OutputFailed;
+        }
+
         Console.Error.WriteLine($"exported {rows} rows in {clock.Elapsed.TotalSeconds:F2} s");
         return Intact;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: the exit code already says the export failed.
+        }
     }
 
     private static bool IsLedgerDirectory(string directory)

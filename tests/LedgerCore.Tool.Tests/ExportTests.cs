@@ -140,6 +140,28 @@ public sealed class ExportTests
         }
     }
 
+    [Test]
+    public async Task An_output_that_cannot_be_written_exits_3_and_leaves_no_file_under_its_name()
+    {
+        await (await WriteLedgerAsync()).DisposeAsync();
+        string folder = Directory.CreateTempSubdirectory("ledgercore-export-out-").FullName;
+        try
+        {
+            string missing = Path.Combine(folder, "no-such-folder", "transfers.csv");
+            var (code, _, error) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "csv", "--output", missing);
+            Assert.That(code, Is.EqualTo(3), error);
+            Assert.That(error, Does.Contain("could not be written"));
+
+            string written = Path.Combine(folder, "transfers.csv");
+            Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "csv", "--output", written).Code, Is.Zero);
+            Assert.That(File.Exists(written) && !File.Exists(written + ".tmp"), "a complete export is renamed into place");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>
     /// A first session with a snapshot after it, then a second one (returned open) whose records are only
     /// in the journal: accounts with flags and 128-bit fields, single-phase transfers, a pending transfer
