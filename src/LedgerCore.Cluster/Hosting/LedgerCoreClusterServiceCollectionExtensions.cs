@@ -1,6 +1,8 @@
 using LedgerCore.Cluster.Hosting;
+using LedgerCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LedgerCore.Cluster;
@@ -29,11 +31,15 @@ public static class LedgerCoreClusterServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<ClusterOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>());
-        services.TryAddSingleton<ClusterLedgerHost>();
-        services.AddHostedService(provider => provider.GetRequiredService<ClusterLedgerHost>());
-        services.TryAddSingleton(provider => provider.GetRequiredService<ClusterLedgerHost>().Replica);
-        services.TryAddSingleton<ILedger>(provider => provider.GetRequiredService<ClusterLedgerHost>().Replica);
-        services.TryAddSingleton(provider => new ClusterHealthCheck(() => provider.GetRequiredService<ClusterLedgerHost>().Current));
+        // Started without waiting for a leader (snapshot restored, Raft listening).
+        services.TryAddSingleton(provider => new LedgerHost<ClusterLedger>(
+            cancellationToken => ClusterLedger.StartAsync(
+                provider.GetRequiredService<IOptions<ClusterOptions>>().Value, provider.GetRequiredService<ILogger<ClusterLedger>>(), cancellationToken),
+            "The replica is not started: the host has not started (or has stopped)."));
+        services.AddHostedService(provider => provider.GetRequiredService<LedgerHost<ClusterLedger>>());
+        services.TryAddSingleton(provider => provider.GetRequiredService<LedgerHost<ClusterLedger>>().Ledger);
+        services.TryAddSingleton<ILedger>(provider => provider.GetRequiredService<LedgerHost<ClusterLedger>>().Ledger);
+        services.TryAddSingleton(provider => new ClusterHealthCheck(() => provider.GetRequiredService<LedgerHost<ClusterLedger>>().Current));
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using LedgerCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LedgerCore;
@@ -25,11 +26,14 @@ public static class LedgerCoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<LedgerOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>());
-        services.TryAddSingleton<LedgerEngineHost>();
-        services.AddHostedService(provider => provider.GetRequiredService<LedgerEngineHost>());
-        services.TryAddSingleton(provider => provider.GetRequiredService<LedgerEngineHost>().Engine);
-        services.TryAddSingleton<ILedger>(provider => provider.GetRequiredService<LedgerEngineHost>().Engine);
-        services.TryAddSingleton(provider => new LedgerHealthCheck(() => provider.GetRequiredService<LedgerEngineHost>().Current));
+        services.TryAddSingleton(provider => new LedgerHost<LedgerEngine>(
+            cancellationToken => LedgerEngine.OpenAsync(
+                provider.GetRequiredService<IOptions<LedgerOptions>>().Value, provider.GetRequiredService<ILogger<LedgerEngine>>(), cancellationToken),
+            "The ledger is not open: the host has not started (or has stopped)."));
+        services.AddHostedService(provider => provider.GetRequiredService<LedgerHost<LedgerEngine>>());
+        services.TryAddSingleton(provider => provider.GetRequiredService<LedgerHost<LedgerEngine>>().Ledger);
+        services.TryAddSingleton<ILedger>(provider => provider.GetRequiredService<LedgerHost<LedgerEngine>>().Ledger);
+        services.TryAddSingleton(provider => new LedgerHealthCheck(() => provider.GetRequiredService<LedgerHost<LedgerEngine>>().Current));
         return services;
     }
 }
