@@ -13,17 +13,21 @@ namespace LedgerCore.Tool.Export;
 internal static class LedgerExport
 {
     /// <summary>Column names as docs/protocol.md names the fields, in its order.</summary>
-    public static readonly string[] AccountColumns =
+    public static readonly ExportColumn[] AccountColumns =
     [
-        "id", "debits_pending", "debits_posted", "credits_pending", "credits_posted", "user_data_128", "user_data_64", "user_data_32",
-        "reserved", "ledger", "code", "flags", "timestamp",
+        new("id", ColumnType.UInt128), new("debits_pending", ColumnType.UInt128), new("debits_posted", ColumnType.UInt128),
+        new("credits_pending", ColumnType.UInt128), new("credits_posted", ColumnType.UInt128), new("user_data_128", ColumnType.UInt128),
+        new("user_data_64", ColumnType.UInt64), new("user_data_32", ColumnType.UInt32), new("reserved", ColumnType.UInt32),
+        new("ledger", ColumnType.UInt32), new("code", ColumnType.UInt16), new("flags", ColumnType.UInt16), new("timestamp", ColumnType.UInt64),
     ];
 
     /// <summary>Column names as docs/protocol.md names the fields, in its order.</summary>
-    public static readonly string[] TransferColumns =
+    public static readonly ExportColumn[] TransferColumns =
     [
-        "id", "debit_account_id", "credit_account_id", "amount", "pending_id", "user_data_128", "user_data_64", "user_data_32",
-        "timeout", "ledger", "code", "flags", "timestamp",
+        new("id", ColumnType.UInt128), new("debit_account_id", ColumnType.UInt128), new("credit_account_id", ColumnType.UInt128),
+        new("amount", ColumnType.UInt128), new("pending_id", ColumnType.UInt128), new("user_data_128", ColumnType.UInt128),
+        new("user_data_64", ColumnType.UInt64), new("user_data_32", ColumnType.UInt32), new("timeout", ColumnType.UInt32),
+        new("ledger", ColumnType.UInt32), new("code", ColumnType.UInt16), new("flags", ColumnType.UInt16), new("timestamp", ColumnType.UInt64),
     ];
 
     /// <summary>The recovered state machine of <paramref name="directory"/> (which must hold ledger.meta).</summary>
