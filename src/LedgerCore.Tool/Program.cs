@@ -48,6 +48,13 @@ internal static class Program
         Option<bool> json = new("--json") { Description = "Writes the report as JSON on standard output." };
         Command command = new(name, description + " " + ReadOnly + " " + ExitCodes) { directory, json };
         command.SetAction(result => Run(result.GetValue(directory)!, result.GetValue(json), verify));
+        if (!verify)
+        {
+            json.Recursive = true; // inspect's subcommands take --json too
+            command.Subcommands.Add(Inspect.RecordsCommand.Create(directory, json));
+            command.Subcommands.Add(Inspect.TransferCommand.Create(directory, json));
+        }
+
         return command;
     }
 
@@ -152,7 +159,7 @@ internal static class Program
         }
     }
 
-    private static bool IsLedgerDirectory(string directory)
+    internal static bool IsLedgerDirectory(string directory)
     {
         if (Directory.Exists(directory) && File.Exists(Path.Combine(directory, DataDirectory.MetadataName))) return true;
         Console.Error.WriteLine($"'{directory}' is not a ledger data directory (no {DataDirectory.MetadataName}).");

@@ -89,7 +89,7 @@ internal static class LedgerExport
         return rows;
     }
 
-    private static void Row(RowWriter w, in Account a)
+    public static void Row(RowWriter w, in Account a)
     {
         w.BeginRow();
         w.Field(a.Id);
@@ -108,7 +108,7 @@ internal static class LedgerExport
         w.EndRow();
     }
 
-    private static void Row(RowWriter w, in Transfer t)
+    public static void Row(RowWriter w, in Transfer t)
     {
         w.BeginRow();
         w.Field(t.Id);
