@@ -125,7 +125,8 @@ internal static class Program
             using (Stream stream = temporary is null ? Console.OpenStandardOutput() : new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.Read))
             using (RowWriter writer = format switch { "jsonl" => new JsonlRowWriter(stream), "parquet" => new ParquetRowWriter(stream), _ => new CsvRowWriter(stream) })
             {
-                rows = LedgerExport.Write(machine, transfers, from, to, writer, Console.Error);
+                var progress = new ExportProgress(Console.Error, transfers ? machine.TransferCount : machine.AccountCount, terminal: !Console.IsErrorRedirected);
+                rows = LedgerExport.Write(machine, transfers, from, to, writer, progress);
             }
 
             if (temporary is not null) File.Move(temporary, output!, overwrite: true);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LedgerCore.Journal;
 using LedgerCore.Storage;
 
@@ -53,13 +52,11 @@ internal static class LedgerExport
     /// <summary>
     /// Writes every account (or transfer) whose timestamp is within [<paramref name="from"/>,
     /// <paramref name="to"/>] (0 = unbounded), in timestamp order; prints the rows so far to
-    /// <paramref name="progress"/> about every second. Returns the number of rows.
+    /// <paramref name="progress"/>. Returns the number of rows.
     /// </summary>
-    public static long Write(LedgerStateMachine machine, bool transfers, ulong from, ulong to, RowWriter writer, TextWriter progress)
+    public static long Write(LedgerStateMachine machine, bool transfers, ulong from, ulong to, RowWriter writer, ExportProgress progress)
     {
         writer.Begin(transfers ? TransferColumns : AccountColumns);
-        var clock = Stopwatch.StartNew();
-        TimeSpan nextReport = TimeSpan.FromSeconds(1);
         long rows = 0;
         var filter = new QueryFilter { TimestampMin = from, TimestampMax = to, Limit = PageRows };
         while (true)
@@ -82,11 +79,7 @@ internal static class LedgerExport
             }
 
             rows += count;
-            if (clock.Elapsed >= nextReport)
-            {
-                progress.WriteLine($"exported {rows} rows");
-                nextReport = clock.Elapsed + TimeSpan.FromSeconds(1);
-            }
+            progress.Report(rows);
 
             // Timestamps are unique and strictly increasing, so the next page starts just after this one's last.
             if (count < filter.Limit || last == to) break;
@@ -94,6 +87,7 @@ internal static class LedgerExport
         }
 
         writer.Finish();
+        progress.Done();
         return rows;
     }
 
