@@ -48,6 +48,13 @@ internal static class Program
         Option<bool> json = new("--json") { Description = "Writes the report as JSON on standard output." };
         Command command = new(name, description + " " + ReadOnly + " " + ExitCodes) { directory, json };
         command.SetAction(result => Run(result.GetValue(directory)!, result.GetValue(json), verify));
+        if (!verify)
+        {
+            json.Recursive = true; // inspect's subcommands take --json too
+            command.Subcommands.Add(Inspect.RecordsCommand.Create(directory, json));
+            command.Subcommands.Add(Inspect.TransferCommand.Create(directory, json));
+        }
+
         return command;
     }
 
@@ -56,8 +63,13 @@ internal static class Program
         Argument<string> directory = new("dir") { Description = "The ledger's data directory (LedgerOptions.DataDirectory)." };
         Option<string> what = new("--what") { Description = "What to export.", Required = true };
         what.AcceptOnlyFromAmong("accounts", "transfers");
-        Option<string> format = new("--format") { Description = "csv (with a header line) or jsonl (one JSON object per line).", Required = true };
-        format.AcceptOnlyFromAmong("csv", "jsonl");
+        Option<string> format = new("--format")
+        {
+            Description = "csv (with a header line), jsonl (one JSON object per line) or parquet (row groups of 131072 rows; 128-bit values as " +
+                "decimal strings, the rest unsigned integers of their width; needs --output: Parquet's footer is written last).",
+            Required = true,
+        };
+        format.AcceptOnlyFromAmong("csv", "jsonl", "parquet");
         Option<ulong> from = new("--from") { Description = "Only rows whose timestamp is at least this (inclusive; default: no bound)." };
         Option<ulong> to = new("--to") { Description = "Only rows whose timestamp is at most this (inclusive; default: no bound)." };
         Option<string> output = new("--output") { Description = "Write to this file (replaced if it exists) instead of standard output." };
@@ -65,18 +77,25 @@ internal static class Program
             "Recovers the state as the engine would (newest snapshot that verifies, then the journal after it) and writes every account or " +
             "transfer in timestamp order, streamed; 128-bit values as decimal strings, flags as integers, columns named as in docs/protocol.md. " +
             "Progress goes to standard error. " + ReadOnly + " " +
-            "Exit codes: 0 exported (a torn tail is left out, as recovery would cut it), 1 corrupt (recovery would refuse the directory), 2 usage error.")
+            "Exit codes: 0 exported (a torn tail is left out, as recovery would cut it), 1 corrupt (recovery would refuse the directory), 2 usage error, " +
+            "3 the output could not be written.")
         {
             directory, what, format, from, to, output,
         };
         command.SetAction(result => Export(result.GetValue(directory)!, result.GetValue(what) == "transfers",
-            result.GetValue(format) == "jsonl", result.GetValue(from), result.GetValue(to), result.GetValue(output)));
+            result.GetValue(format)!, result.GetValue(from), result.GetValue(to), result.GetValue(output)));
         return command;
     }
 
-    private static int Export(string directory, bool transfers, bool jsonl, ulong from, ulong to, string? output)
+    private static int Export(string directory, bool transfers, string format, ulong from, ulong to, string? output)
     {
         if (!IsLedgerDirectory(directory)) return UsageError;
+        if (format == "parquet" && output is null)
+        {
+            Console.Error.WriteLine("--format parquet needs --output: a Parquet file is readable only once its footer, written last, is there.");
+            return UsageError;
+        }
+
         if (from > LedgerStateMachine.TimestampMax || to > LedgerStateMachine.TimestampMax || (to != 0 && from > to))
         {
             Console.Error.WriteLine($"--from and --to must be at most {LedgerStateMachine.TimestampMax}, and --from at most --to.");
@@ -104,9 +123,10 @@ internal static class Program
         try
         {
             using (Stream stream = temporary is null ? Console.OpenStandardOutput() : new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.Read))
-            using (RowWriter writer = jsonl ? new JsonlRowWriter(stream) : new CsvRowWriter(stream))
+            using (RowWriter writer = format switch { "jsonl" => new JsonlRowWriter(stream), "parquet" => new ParquetRowWriter(stream), _ => new CsvRowWriter(stream) })
             {
-                rows = LedgerExport.Write(machine, transfers, from, to, writer, Console.Error);
+                var progress = new ExportProgress(Console.Error, transfers ? machine.TransferCount : machine.AccountCount, terminal: !Console.IsErrorRedirected);
+                rows = LedgerExport.Write(machine, transfers, from, to, writer, progress);
             }
 
             if (temporary is not null) File.Move(temporary, output!, overwrite: true);
@@ -140,7 +160,7 @@ internal static class Program
         }
     }
 
-    private static bool IsLedgerDirectory(string directory)
+    internal static bool IsLedgerDirectory(string directory)
     {
         if (Directory.Exists(directory) && File.Exists(Path.Combine(directory, DataDirectory.MetadataName))) return true;
         Console.Error.WriteLine($"'{directory}' is not a ledger data directory (no {DataDirectory.MetadataName}).");

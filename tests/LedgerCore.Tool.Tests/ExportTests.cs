@@ -22,20 +22,33 @@ public sealed class ExportTests
 
     [TestCase("csv")]
     [TestCase("jsonl")]
+    [TestCase("parquet")]
     public async Task Every_field_of_every_account_and_transfer_matches_the_engine_and_the_directory_is_unchanged(string format)
     {
         await using LedgerEngine engine = await WriteLedgerAsync();
         Dictionary<string, string> before = Hashes();
         string accountsFile = Path.Combine(Path.GetTempPath(), $"ledgercore-export-{Guid.NewGuid():N}.{format}");
+        string transfersFile = Path.Combine(Path.GetTempPath(), $"ledgercore-export-{Guid.NewGuid():N}.{format}");
         try
         {
             (int code, string _, string error) = ToolProcess.Run("export", _directory, "--what", "accounts", "--format", format, "--output", accountsFile);
             Assert.That(code, Is.Zero, error);
-            List<Dictionary<string, string>> accounts = Parse(File.ReadAllText(accountsFile), format);
+            List<Dictionary<string, string>> accounts = await ReadAsync(accountsFile, format);
 
-            (int transferCode, string transfersText, string transferError) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", format);
-            Assert.That(transferCode, Is.Zero, transferError);
-            List<Dictionary<string, string>> transfers = Parse(transfersText, format);
+            // Text formats also go to standard output; Parquet needs a file (its footer comes last).
+            List<Dictionary<string, string>> transfers;
+            if (format == "parquet")
+            {
+                (int transferCode, string _, string transferError) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", format, "--output", transfersFile);
+                Assert.That(transferCode, Is.Zero, transferError);
+                transfers = await ReadAsync(transfersFile, format);
+            }
+            else
+            {
+                (int transferCode, string transfersText, string transferError) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", format);
+                Assert.That(transferCode, Is.Zero, transferError);
+                transfers = Parse(transfersText, format);
+            }
 
             Account[] expectedAccounts = await engine.LookupAccountsAsync(AccountIds);
             Transfer[] expectedTransfers = await engine.LookupTransfersAsync(TransferIds());
@@ -48,6 +61,7 @@ public sealed class ExportTests
         finally
         {
             File.Delete(accountsFile);
+            File.Delete(transfersFile);
         }
     }
 
@@ -91,6 +105,49 @@ public sealed class ExportTests
     }
 
     [Test]
+    public async Task Parquet_export_spans_row_groups_with_every_row_once_in_order_and_typed_columns()
+    {
+        const int count = 131072 + 7; // one full row group (ParquetRowWriter.RowGroupRows) and a partial one
+        await using (LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _directory, SnapshotIntervalEvents = 0 }))
+        {
+            Assert.That(await engine.CreateAccountsAsync(new[] { new Account { Id = 1, Ledger = 1, Code = 1 }, new Account { Id = 2, Ledger = 1, Code = 1 } }), Is.Empty);
+            for (int first = 1; first <= count; first += LedgerStateMachine.BatchEventsMax)
+            {
+                int size = Math.Min(LedgerStateMachine.BatchEventsMax, count - first + 1);
+                Transfer[] batch = new Transfer[size];
+                for (int i = 0; i < size; i++) batch[i] = new Transfer { Id = (UInt128)(first + i), DebitAccountId = 1, CreditAccountId = 2, Amount = 1, Ledger = 1, Code = 1, UserData32 = (uint)(first + i) };
+                Assert.That(await engine.CreateTransfersAsync(batch), Is.Empty);
+            }
+        }
+
+        string file = Path.Combine(Path.GetTempPath(), $"ledgercore-export-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            (int code, string _, string error) = ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "parquet", "--output", file);
+            Assert.That(code, Is.Zero, error);
+            await using (FileStream stream = File.OpenRead(file))
+            await using (Parquet.ParquetReader reader = await Parquet.ParquetReader.CreateAsync(stream))
+            {
+                Assert.That(reader.RowGroupCount, Is.EqualTo(2));
+                Parquet.Schema.DataField[] fields = reader.Schema.GetDataFields();
+                Assert.That(fields.Select(f => IsText(f) ? typeof(string) : f.ClrType), Is.EqualTo(new[]
+                {
+                    typeof(string), typeof(string), typeof(string), typeof(string), typeof(string), typeof(string),
+                    typeof(ulong), typeof(uint), typeof(uint), typeof(uint), typeof(ushort), typeof(ushort), typeof(ulong),
+                }));
+            }
+
+            List<Dictionary<string, string>> rows = await ReadAsync(file, "parquet");
+            Assert.That(rows.Select(r => r["id"]), Is.EqualTo(Enumerable.Range(1, count).Select(i => S(i))), "every transfer once, in timestamp order");
+            Assert.That(rows.Select(r => r["user_data_32"]), Is.EqualTo(Enumerable.Range(1, count).Select(i => S(i))));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public async Task Corruption_that_recovery_would_refuse_exits_1_and_writes_no_rows()
     {
         // One session, no snapshot: recovery reads the whole journal, and the first record is followed by a valid one.
@@ -128,7 +185,8 @@ public sealed class ExportTests
                 Assert.That(ToolProcess.Run("export", _directory, "--format", "csv").Code, Is.EqualTo(2), "no --what");
                 Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers").Code, Is.EqualTo(2), "no --format");
                 Assert.That(ToolProcess.Run("export", _directory, "--what", "balances", "--format", "csv").Code, Is.EqualTo(2));
-                Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "parquet").Code, Is.EqualTo(2));
+                Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "parquet").Code, Is.EqualTo(2), "parquet without --output");
+                Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "xml").Code, Is.EqualTo(2));
                 Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "csv", "--from", "9", "--to", "8").Code, Is.EqualTo(2));
                 Assert.That(ToolProcess.Run("export", _directory, "--what", "transfers", "--format", "csv", "--from", "-1").Code, Is.EqualTo(2));
                 Assert.That(ToolProcess.Run("export", empty, "--what", "transfers", "--format", "csv").Code, Is.EqualTo(2), "no ledger.meta");
@@ -215,6 +273,59 @@ public sealed class ExportTests
     };
 
     private static string S<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
+
+    /// <summary>Parquet.Net 6 reports a UTF-8 string column's type as ReadOnlyMemory&lt;char&gt; (it reads into strings all the same).</summary>
+    private static bool IsText(Parquet.Schema.DataField field) => field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>);
+
+    private static async Task<List<Dictionary<string, string>>> ReadAsync(string file, string format) =>
+        format == "parquet" ? await ReadParquetAsync(file) : Parse(await File.ReadAllTextAsync(file), format);
+
+    /// <summary>Every row group, every column read with its own type, as the invariant strings the other formats give.</summary>
+    private static async Task<List<Dictionary<string, string>>> ReadParquetAsync(string file)
+    {
+        var rows = new List<Dictionary<string, string>>();
+        await using FileStream stream = File.OpenRead(file);
+        await using Parquet.ParquetReader reader = await Parquet.ParquetReader.CreateAsync(stream);
+        Parquet.Schema.DataField[] fields = reader.Schema.GetDataFields();
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using Parquet.ParquetRowGroupReader group = reader.OpenRowGroupReader(g);
+            int count = checked((int)group.RowCount);
+            int first = rows.Count;
+            for (int i = 0; i < count; i++) rows.Add(new Dictionary<string, string>());
+            foreach (Parquet.Schema.DataField field in fields)
+            {
+                string?[] cells = new string?[count];
+                if (IsText(field))
+                {
+                    await group.ReadAsync(field, cells.AsMemory());
+                }
+                else if (field.ClrType == typeof(ulong))
+                {
+                    ulong[] values = new ulong[count];
+                    await group.ReadAsync<ulong>(field, values.AsMemory());
+                    for (int i = 0; i < count; i++) cells[i] = S(values[i]);
+                }
+                else if (field.ClrType == typeof(uint))
+                {
+                    uint[] values = new uint[count];
+                    await group.ReadAsync<uint>(field, values.AsMemory());
+                    for (int i = 0; i < count; i++) cells[i] = S(values[i]);
+                }
+                else
+                {
+                    Assert.That(field.ClrType, Is.EqualTo(typeof(ushort)), field.Name);
+                    ushort[] values = new ushort[count];
+                    await group.ReadAsync<ushort>(field, values.AsMemory());
+                    for (int i = 0; i < count; i++) cells[i] = S(values[i]);
+                }
+
+                for (int i = 0; i < count; i++) rows[first + i][field.Name] = cells[i] ?? "<null>";
+            }
+        }
+
+        return rows;
+    }
 
     /// <summary>CSV: a header, then rows; JSONL: one object a line, 128-bit values as strings, the rest as numbers.</summary>
     private static List<Dictionary<string, string>> Parse(string text, string format)

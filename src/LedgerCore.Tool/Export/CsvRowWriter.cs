@@ -13,7 +13,16 @@ internal sealed class CsvRowWriter(Stream output) : RowWriter
     private readonly StreamWriter _writer = new(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
     private bool _first;
 
-    public override void Begin(string[] columns) => _writer.WriteLine(string.Join(',', columns));
+    public override void Begin(ExportColumn[] columns)
+    {
+        for (int i = 0; i < columns.Length; i++)
+        {
+            if (i > 0) _writer.Write(',');
+            _writer.Write(columns[i].Name);
+        }
+
+        _writer.Write('\n');
+    }
 
     public override void BeginRow() => _first = true;
 

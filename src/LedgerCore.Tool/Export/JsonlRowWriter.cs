@@ -17,9 +17,9 @@ internal sealed class JsonlRowWriter(Stream output) : RowWriter
     private JsonEncodedText[] _columns = [];
     private int _column;
 
-    public override void Begin(string[] columns)
+    public override void Begin(ExportColumn[] columns)
     {
-        _columns = Array.ConvertAll(columns, c => JsonEncodedText.Encode(c));
+        _columns = Array.ConvertAll(columns, c => JsonEncodedText.Encode(c.Name));
         _json = new Utf8JsonWriter(_buffer);
     }
 

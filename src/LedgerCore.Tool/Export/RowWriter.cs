@@ -7,7 +7,7 @@ namespace LedgerCore.Tool.Export;
 /// </summary>
 internal abstract class RowWriter : IDisposable
 {
-    public abstract void Begin(string[] columns);
+    public abstract void Begin(ExportColumn[] columns);
 
     public abstract void BeginRow();
 
