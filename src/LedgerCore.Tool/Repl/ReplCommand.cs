@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using LedgerCore.Tcp;
 
@@ -71,7 +72,7 @@ internal static class ReplCommand
             Console.Error.WriteLine($"--connect: {e.Message}");
             return UsageError;
         }
-        catch (Exception e) when (e is IOException or TimeoutException or LedgerTcpException or AuthenticationException)
+        catch (Exception e) when (e is IOException or SocketException or TimeoutException or LedgerTcpException or AuthenticationException)
         {
             Console.Error.WriteLine($"error: cannot connect to {connect}: {e.Message}");
             return StatementFailed;

@@ -39,7 +39,7 @@ internal sealed class ReplSession(LedgerTcpClient client, ResultPrinter printer,
         {
             errors.WriteLine($"error: {name}: cancelled.{Unknown(statement)}");
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             errors.WriteLine($"error: {name}: the connection failed: {e.Message}{Unknown(statement)}");
         }

@@ -96,7 +96,7 @@ internal static class StatementParser
                 if (Current.Kind == TokenKind.End) return objects;
                 if (!many) throw Error(Current, $"{operation} takes one {noun}, not a list: remove the ','");
                 _next++; // the comma
-                if (Current.Kind != TokenKind.Word) throw Error(Current, $"expected a field after ',' (a {noun} of {operation})");
+                if (Current.Kind != TokenKind.Word) throw Error(Current, $"expected a field after ',' ({Article(noun)} {noun} of {operation})");
             }
         }
 
