@@ -21,19 +21,20 @@ internal sealed class ReplSession(LedgerTcpClient client, ResultPrinter printer,
         }
         catch (LedgerTcpException e) when (e.Code == LedgerTcpErrorCode.NotLeader)
         {
-            errors.WriteLine($"error: {name}: no server given to --connect is the leader (last answer: {e.Message}{(e.LeaderEndpoint is null ? "; no leader known, an election may be under way" : $"; the leader is at {e.LeaderEndpoint}, add it to --connect")}).{Unknown(statement)}");
+            errors.WriteLine($"error: {name}: not the leader: the servers kept answering NotLeader through the client's retries. Last answer: {Sentence(e.Message)}" +
+                (e.LeaderEndpoint is null ? " No leader is known (an election may be under way); try again." : $" It names the leader at {e.LeaderEndpoint}.") + Unknown(statement));
         }
         catch (LedgerTcpException e)
         {
-            errors.WriteLine($"error: {name}: the server refused the request: {e.Message}.{(e.Code == LedgerTcpErrorCode.OutcomeUnknown ? Unknown(statement) : string.Empty)}");
+            errors.WriteLine($"error: {name}: the server refused the request: {Sentence(e.Message)}{(e.Code == LedgerTcpErrorCode.OutcomeUnknown ? Unknown(statement) : string.Empty)}");
         }
         catch (LedgerTcpConnectionException e)
         {
-            errors.WriteLine($"error: {name}: the connection failed: {e.Message}{Unknown(statement)} The next statement connects again.");
+            errors.WriteLine($"error: {name}: the connection failed: {Sentence(e.Message)}{Unknown(statement)} The next statement connects again.");
         }
         catch (TimeoutException e)
         {
-            errors.WriteLine($"error: {name}: no answer in time: {e.Message}{Unknown(statement)}");
+            errors.WriteLine($"error: {name}: no answer in time: {Sentence(e.Message)}{Unknown(statement)}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -41,20 +42,22 @@ internal sealed class ReplSession(LedgerTcpClient client, ResultPrinter printer,
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
-            errors.WriteLine($"error: {name}: the connection failed: {e.Message}{Unknown(statement)}");
+            errors.WriteLine($"error: {name}: the connection failed: {Sentence(e.Message)}{Unknown(statement)} The next statement connects again.");
         }
         catch (ArgumentException e)
         {
             // The client refuses a request larger than the server announced, before sending it.
-            errors.WriteLine($"error: {name}: {e.Message}");
+            errors.WriteLine($"error: {name}: {Sentence(e.Message)}");
         }
         catch (InvalidOperationException e)
         {
-            errors.WriteLine($"error: {name}: {e.Message}");
+            errors.WriteLine($"error: {name}: {Sentence(e.Message)}");
         }
 
         return false;
     }
+
+    private static string Sentence(string message) => message.TrimEnd().TrimEnd('.') + ".";
 
     private static string Unknown(ReplStatement statement) =>
         statement.Operation is ReplOperation.CreateAccounts or ReplOperation.CreateTransfers

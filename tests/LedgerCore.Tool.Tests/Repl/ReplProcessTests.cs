@@ -160,6 +160,57 @@ public sealed class ReplProcessTests
         }
     }
 
+    [Test]
+    public async Task A_lost_server_is_an_error_for_that_statement_and_the_session_goes_on_once_it_is_back()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])[ToolProcess.ToolPath, "repl", "--connect", Endpoint, "--token", Token, "--json"]) start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (errors) errors.AppendLine(e.Data);
+        };
+        process.BeginErrorReadLine();
+        try
+        {
+            int port = _server.Port;
+            process.StandardInput.WriteLine("create_accounts id=1 ledger=700 code=10; lookup_accounts id=1;");
+            process.StandardInput.Flush();
+            string? first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.That(first, Does.Contain("\"id\":\"1\""));
+
+            await _server.DisposeAsync();
+            process.StandardInput.WriteLine("create_accounts id=2 ledger=700 code=10;");
+            process.StandardInput.Flush();
+            // Bring the server back only once the tool has reported the failure (at most 30 s).
+            for (int i = 0; i < 300 && !Contains(errors, "error: create_accounts"); i++) await Task.Delay(100);
+
+            _server = new LedgerTcpServer(_engine, new LedgerTcpServerOptions { AuthToken = Token, Port = port });
+            await _server.StartAsync();
+            process.StandardInput.WriteLine("create_accounts id=3 ledger=700 code=10; lookup_accounts id=3;");
+            process.StandardInput.Close();
+            string rest = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            TestContext.Out.WriteLine(errors.ToString());
+            Assert.That(process.ExitCode, Is.EqualTo(1), "a statement failed");
+            Assert.That(Contains(errors, "error: create_accounts: the connection failed"), Is.True, errors.ToString());
+            Assert.That(Contains(errors, "Its outcome is unknown: run it again with the same ids"), Is.True, errors.ToString());
+            Assert.That(rest, Does.Contain("\"id\":\"3\""));
+            Assert.That((await _engine.LookupAccountsAsync(new UInt128[] { 1, 2, 3 })).Select(a => a.Id), Is.EqualTo(new UInt128[] { 1, 3 }));
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static bool Contains(System.Text.StringBuilder text, string part)
+    {
+        lock (text) return text.ToString().Contains(part, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
