@@ -25,7 +25,7 @@ internal static class ReplCommand
     public const string TokenVariable = "LEDGERCORE_TOKEN";
 
     private const string ExitCodes =
-        "Exit codes: 0 every statement ran (a create whose events failed prints them and is still 0, as TigerBeetle treats them as output; " +
+        "Exit codes (with --command or redirected input; an interactive session exits 0): 0 every statement ran (a create whose events failed prints them and is still 0, as TigerBeetle treats them as output; " +
         "so is a lookup that finds nothing), 1 a statement failed (a parse error, a connection or server error, or the first connection failed), 2 usage error.";
 
     /// <summary>The <c>repl</c> command, for the root command to add.</summary>
@@ -43,7 +43,7 @@ internal static class ReplCommand
             "An interactive shell over the TCP adapter, in TigerBeetle's REPL syntax: " +
             "create_accounts id=1 ledger=700 code=10, id=2 ledger=700 code=10; create_transfers id=1 debit_account_id=1 credit_account_id=2 amount=10 ledger=700 code=10; " +
             "lookup_accounts id=1, id=2; get_account_transfers account_id=1 flags=debits|credits limit=10; type help; for every operation and field. " +
-            "On a terminal it edits lines (arrows, history; Ctrl-C drops the statement, Ctrl-D exits); with standard input redirected it runs every statement read. " + ExitCodes)
+            "On a terminal it edits lines (arrows, history; Ctrl-C drops the statement, Ctrl-D exits); with standard input or output redirected it runs every statement read, without a prompt. " + ExitCodes)
         {
             connect, token, statements, json,
         };
@@ -82,7 +82,9 @@ internal static class ReplCommand
         {
             var session = new ReplSession(client, new ResultPrinter(Console.Out, json), Console.Error);
             if (statements is not null) return await RunTextAsync(session, statements).ConfigureAwait(false);
-            if (Console.IsInputRedirected) return await RunTextAsync(session, null).ConfigureAwait(false);
+            // The line editor echoes to standard output, so it runs only when both ends are a terminal; with
+            // output redirected, lines typed are read as the terminal echoes them, and the output stays clean.
+            if (Console.IsInputRedirected || Console.IsOutputRedirected) return await RunTextAsync(session, null).ConfigureAwait(false);
             Console.WriteLine($"Connected to ledger {ResultPrinter.Decimal(client.LedgerId)} at {connect}. Statements end with ';'; 'help;' lists them; Ctrl-D exits.");
             await ReplLoop.RunInteractiveAsync(session).ConfigureAwait(false);
             return Ok;
