@@ -8,7 +8,7 @@ internal static class ReplLoop
     public static async Task<bool> RunCompleteAsync(ReplSession session, StatementBuffer buffer, CancellationToken cancellationToken)
     {
         bool ok = true;
-        while (buffer.TryTake(out string text, out int line, out int column))
+        while (!cancellationToken.IsCancellationRequested && buffer.TryTake(out string text, out int line, out int column))
         {
             ReplStatement? statement;
             try
@@ -42,7 +42,14 @@ internal static class ReplLoop
         {
             // Only while a statement runs: keys are read with Ctrl-C as input, so this never fires while typing.
             e.Cancel = true;
-            running?.Cancel();
+            try
+            {
+                running?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The statement finished as the key was pressed: nothing left to cancel.
+            }
         };
         Console.CancelKeyPress += onCancel;
         try
@@ -60,13 +67,20 @@ internal static class ReplLoop
                 }
 
                 buffer.Append(line + "\n");
-                using (running = new CancellationTokenSource())
+                var statement = new CancellationTokenSource();
+                running = statement;
+                try
                 {
-                    await RunCompleteAsync(session, buffer, running.Token).ConfigureAwait(false);
+                    await RunCompleteAsync(session, buffer, statement.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    running = null;
+                    statement.Dispose();
                 }
 
-                running = null;
-                if (buffer.IsBlank) buffer.Clear();
+                // After Ctrl-C the statements left on the line are dropped with the one cancelled.
+                if (buffer.IsBlank || statement.IsCancellationRequested) buffer.Clear();
             }
         }
         finally

@@ -109,7 +109,7 @@ internal static class StatementParser
                 Token key = Current;
                 if (key.Kind != TokenKind.Word) throw Error(key, $"expected a field name, found '{key.Text}'");
                 ReplField<T> field = Find(fields, key, noun);
-                if (!given.Add(field.Name)) throw Error(key, $"field '{field.Name}' is given twice in one {noun}");
+                if (!given.Add(field.Name)) throw Error(key, $"field '{field.Name}' is given twice in one {noun} (separate objects with ',')");
                 _next++;
                 if (Current.Kind != TokenKind.Equals) throw Error(Current, $"expected '=' after '{key.Text}', found '{Current.Text}'");
                 _next++;

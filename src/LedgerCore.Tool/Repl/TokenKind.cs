@@ -3,7 +3,7 @@ namespace LedgerCore.Tool.Repl;
 /// <summary>The kinds of token in a statement.</summary>
 internal enum TokenKind
 {
-    /// <summary>A run of letters, digits, <c>_</c> and <c>-</c>: an operation, a field name or a value.</summary>
+    /// <summary>A run of letters, digits, <c>_</c>, <c>-</c>, <c>.</c> and <c>+</c>: an operation, a field name or a value.</summary>
     Word,
 
     /// <summary><c>=</c> between a field and its value.</summary>

@@ -4,7 +4,7 @@ namespace LedgerCore.Tool.Repl;
 internal static class Tokenizer
 {
     /// <summary>The tokens of <paramref name="text"/>, which starts at <paramref name="line"/> and <paramref name="column"/> of the input; the last is <see cref="TokenKind.End"/>.</summary>
-    /// <exception cref="ReplSyntaxException">A character that is not part of the syntax (only letters, digits, <c>_ - = , |</c> and white space are).</exception>
+    /// <exception cref="ReplSyntaxException">A character that is not part of the syntax (only letters, digits, <c>_ - . + = , |</c> and white space are).</exception>
     public static List<Token> Tokenize(string text, int line, int column)
     {
         var tokens = new List<Token>();
@@ -52,5 +52,6 @@ internal static class Tokenizer
         return tokens;
     }
 
-    private static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
+    // '.' and '+' belong to no valid word, but reading "1.5" or "+1" whole lets the value's error name the field.
+    private static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '+';
 }

@@ -122,6 +122,16 @@ public sealed class ReplProcessTests
     }
 
     [Test]
+    public async Task Several_endpoints_are_tried_in_order_until_one_answers()
+    {
+        (int code, _, string error) = ToolProcess.RunWithInput(null, "repl", "--connect", $"127.0.0.1:{FreePort()}, {Endpoint}", "--token", Token,
+            "--command", "create_accounts id=5 ledger=700 code=10;");
+
+        Assert.That(code, Is.Zero, error);
+        Assert.That((await _engine.LookupAccountsAsync(new UInt128[] { 5 })).Select(a => a.Id), Is.EqualTo(new UInt128[] { 5 }));
+    }
+
+    [Test]
     public void Wrong_token_and_no_server_are_exit_1_and_a_bad_endpoint_is_exit_2()
     {
         (int wrongToken, _, string wrongTokenError) = ToolProcess.RunWithInput(null, "repl", "--connect", Endpoint, "--token", "wrong", "--command", "help;");

@@ -133,6 +133,7 @@ public sealed class StatementParserTests
         Assert.That(Error("create_accounts id=1\n code=70000"), Is.EqualTo("line 2, column 7: '70000' is out of range for 'code' (a u16: at most 65535)"));
         Assert.That(Error("create_accounts id=340282366920938463463374607431768211456"), Does.Contain("column 20: '340282366920938463463374607431768211456' is out of range for 'id' (a u128"));
         Assert.That(Error("create_accounts id=0x1g"), Does.Contain("'0x1g' is not a valid u128 for 'id'"));
+        Assert.That(Error("create_transfers id=1 amount=1.5"), Does.StartWith("line 1, column 30: '1.5' is not a valid u128 for 'amount'"));
     }
 
     [Test]
@@ -152,7 +153,7 @@ public sealed class StatementParserTests
             Assert.That(Error("create_accounts id 1"), Is.EqualTo("line 1, column 20: expected '=' after 'id', found '1'"));
             Assert.That(Error("create_accounts id="), Is.EqualTo("line 1, column 20: expected a value after 'id=', found ';'"));
             Assert.That(Error("create_accounts id=1,"), Is.EqualTo("line 1, column 22: expected a field after ',' (an account of create_accounts)"));
-            Assert.That(Error("create_accounts id=1 id=2"), Is.EqualTo("line 1, column 22: field 'id' is given twice in one account"));
+            Assert.That(Error("create_accounts id=1 id=2"), Is.EqualTo("line 1, column 22: field 'id' is given twice in one account (separate objects with ',')"));
             Assert.That(Error("create_accounts"), Does.StartWith("line 1, column 16: create_accounts needs at least one account, e.g. create_accounts id=1"));
             Assert.That(Error("query_accounts ledger=1, ledger=2"), Is.EqualTo("line 1, column 24: query_accounts takes one query filter, not a list: remove the ','"));
             Assert.That(Error("lookup_accounts id=1 & id=2"), Does.StartWith("line 1, column 22: unexpected character '&'"));
