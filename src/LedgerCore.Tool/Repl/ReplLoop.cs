@@ -18,6 +18,7 @@ internal static class ReplLoop
             catch (ReplSyntaxException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
+                Console.Error.Write(Pointer(text, line, column, e));
                 ok = false;
                 continue;
             }
@@ -26,6 +27,18 @@ internal static class ReplLoop
         }
 
         return ok;
+    }
+
+    /// <summary>The statement's line where the error is, with a caret under its column (indented two spaces).</summary>
+    internal static string Pointer(string text, int line, int column, ReplSyntaxException error)
+    {
+        string[] lines = text.Split('\n');
+        int index = error.Line - line;
+        if (index < 0 || index >= lines.Length) return string.Empty;
+        string source = lines[index].TrimEnd('\r');
+        int offset = error.Column - (index == 0 ? column : 1);
+        if (offset < 0 || offset > source.Length) return string.Empty;
+        return $"  {source}\n  {new string(' ', offset)}^\n";
     }
 
     /// <summary>

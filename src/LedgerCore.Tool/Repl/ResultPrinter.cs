@@ -49,7 +49,7 @@ internal sealed class ResultPrinter(TextWriter output, bool json)
     /// <summary>The balances of get_account_balances.</summary>
     public void Balances(AccountBalance[] balances)
     {
-        if (balances.Length == 0 && !json) output.WriteLine("No balances were found.");
+        if (balances.Length == 0 && !json) output.WriteLine("No balances were found (they are kept only for accounts with flags=history).");
         foreach (AccountBalance balance in balances)
         {
             Write(w =>

@@ -98,6 +98,7 @@ public sealed class ReplProcessTests
 
         Assert.That(code, Is.EqualTo(1), output);
         Assert.That(error, Does.Contain("error: line 3, column 3: unknown field 'cod' for an account; valid fields: id,"));
+        Assert.That(error, Does.Contain("\n    cod=10\n    ^\n"), "the line, with a caret under the column");
         Assert.That(error, Does.Contain("error: line 4, column 30: '1x' is not a valid u128 for 'amount'").And.Not.Contain("missing ';'"));
         Assert.That((await _engine.LookupAccountsAsync(new UInt128[] { 1, 2, 3 })).Select(a => a.Id), Is.EqualTo(new UInt128[] { 1, 3 }));
     }

@@ -83,6 +83,6 @@ public sealed class ResultPrinterTests
         printer.Objects([], ReplSchema.Transfer, "No transfers were found.");
         printer.Balances([]);
 
-        Assert.That(output.ToString(), Is.EqualTo($"No transfers were found.{Environment.NewLine}No balances were found.{Environment.NewLine}"));
+        Assert.That(output.ToString(), Is.EqualTo($"No transfers were found.{Environment.NewLine}No balances were found (they are kept only for accounts with flags=history).{Environment.NewLine}"));
     }
 }

@@ -167,6 +167,7 @@ public sealed class StatementParserTests
         var exception = Assert.Throws<ReplSyntaxException>(() => StatementParser.Parse(" lookup_accounts idd=1", line: 3, column: 10))!;
 
         Assert.That((exception.Line, exception.Column), Is.EqualTo((3, 27)));
+        Assert.That(ReplLoop.Pointer(" lookup_accounts idd=1", 3, 10, exception), Is.EqualTo("   lookup_accounts idd=1\n                   ^\n"));
     }
 
     private static ReplStatement Parse(string text) => StatementParser.Parse(text) ?? throw new AssertionException("parsed as an empty statement");
