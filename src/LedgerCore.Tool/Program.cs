@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LedgerCore.Storage;
 using LedgerCore.Tool.Export;
+using LedgerCore.Tool.Repl;
 
 namespace LedgerCore.Tool;
 
@@ -30,6 +31,7 @@ internal static class Program
             "the snapshots' digests; prints the first corruption with its file and offset.",
             verify: true));
         root.Subcommands.Add(ExportCommand());
+        root.Subcommands.Add(ReplCommand.Create());
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -22,14 +22,26 @@ internal static class ToolProcess
         return hashes;
     }
 
+    /// <summary>The built tool's assembly, to run with <c>dotnet</c>.</summary>
+    public static string ToolPath => typeof(ToolProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ToolPath").Value!;
+
     /// <summary>Runs the tool (at most 60 s) and returns its exit code and both streams.</summary>
-    public static (int Code, string Output, string Error) Run(params string[] arguments)
+    public static (int Code, string Output, string Error) Run(params string[] arguments) => RunWithInput(null, arguments);
+
+    /// <summary>Runs the tool (at most 60 s) with <paramref name="input"/> piped to its standard input (then closed), or none when null.</summary>
+    public static (int Code, string Output, string Error) RunWithInput(string? input, params string[] arguments)
     {
-        string tool = typeof(ToolProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ToolPath").Value!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string tool = ToolPath;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
         start.ArgumentList.Add(tool);
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         using Process process = Process.Start(start)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+        }
+
         Task<string> error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
