@@ -20,7 +20,8 @@ internal static class Program
 
     private static int Main(string[] args)
     {
-        RootCommand root = new("Inspects, verifies and exports LedgerCore data directories. " + ReadOnly + " " + ExitCodes);
+        RootCommand root = new("Inspects, verifies and exports LedgerCore data directories. " + ReadOnly + " " + ExitCodes +
+            " 'backup' is the exception: it takes the writer lock (see 'ledgercore backup --help').");
         root.Subcommands.Add(Command("inspect",
             "Shows the ledger id, epoch, journal segments (sequences, sizes), snapshots (sequence, size, format version), the last committed " +
             "sequence and timestamp, and what recovery would do (the torn tail it would cut, the snapshot it would load).",
@@ -30,6 +31,7 @@ internal static class Program
             "the snapshots' digests; prints the first corruption with its file and offset.",
             verify: true));
         root.Subcommands.Add(ExportCommand());
+        root.Subcommands.Add(Backup.BackupCommand.Create());
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -140,7 +142,7 @@ internal static class Program
         }
     }
 
-    private static bool IsLedgerDirectory(string directory)
+    internal static bool IsLedgerDirectory(string directory)
     {
         if (Directory.Exists(directory) && File.Exists(Path.Combine(directory, DataDirectory.MetadataName))) return true;
         Console.Error.WriteLine($"'{directory}' is not a ledger data directory (no {DataDirectory.MetadataName}).");
