@@ -7,8 +7,16 @@ namespace LedgerCore;
 /// </summary>
 public sealed class LedgerBackup
 {
-    internal LedgerBackup(string directory, long sequence, ulong commitTimestamp, UInt128 digest, long bytes, TimeSpan duration)
+    /// <summary>Describes a completed backup (adapters such as the TCP client rebuild one from what the server answered).</summary>
+    /// <param name="directory">The backup's directory, as a full path (on the machine that wrote it).</param>
+    /// <param name="sequence">The last batch the backup holds.</param>
+    /// <param name="commitTimestamp">The ledger's commit timestamp at <paramref name="sequence"/>.</param>
+    /// <param name="digest">The state machine's digest at <paramref name="sequence"/>.</param>
+    /// <param name="bytes">The bytes written.</param>
+    /// <param name="duration">How long the backup took.</param>
+    public LedgerBackup(string directory, long sequence, ulong commitTimestamp, UInt128 digest, long bytes, TimeSpan duration)
     {
+        ArgumentNullException.ThrowIfNull(directory);
         Directory = directory;
         Sequence = sequence;
         CommitTimestamp = commitTimestamp;
