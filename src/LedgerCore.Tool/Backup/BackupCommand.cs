@@ -17,21 +17,43 @@ internal static class BackupCommand
     private const string ExitCodes =
         "Exit codes: 0 backed up, 1 corrupt (recovery would refuse the directory), 2 usage error (bad arguments, not a ledger data directory, " +
         "or a destination that is a file or not empty), 3 the backup could not be written or was interrupted (nothing of it is left), " +
-        "4 the directory is open in an engine (back a running ledger up with LedgerEngine.BackupAsync or over TCP instead).";
+        "4 the directory is open in an engine (back a running ledger up with LedgerEngine.BackupAsync or --connect instead), " +
+        "5 with --connect: the server could not be reached, refused the connection, or does not allow or support backups.";
 
     public static Command Create()
     {
-        Argument<string> directory = new("dir") { Description = "The ledger's data directory (LedgerOptions.DataDirectory); no engine may have it open." };
-        Argument<string> destination = new("dest") { Description = "The backup's directory: empty or not existing (it is created)." };
+        Argument<string[]> paths = new("dir> <dest")
+        {
+            Description = "The ledger's data directory (no engine may have it open) and the backup's directory (empty or not existing); " +
+                "with --connect, only the backup's directory: a relative path inside the server's backup directory.",
+            Arity = new ArgumentArity(1, 2),
+        };
+        Option<string> connect = new("--connect") { Description = "Back up a running server instead (host:port): the TCP Backup operation, which its BackupDirectory must allow." };
+        Option<string> token = new("--token") { Description = "With --connect: the server's AuthToken." };
+        Option<bool> tls = new("--tls") { Description = "With --connect: connect with TLS (the server's certificate must be trusted by this machine)." };
         Command command = new("backup",
             "Takes the directory's writer lock, recovers its state read-only (the newest snapshot that verifies, then the journal after it; a torn tail " +
             "is left out, as recovery would cut it) and writes a backup: a snapshot at the last committed sequence, ledger.meta and backup.manifest " +
             "(every file's length and hash, the sequence and the digest), all fsynced, verified by reading the snapshot back before the manifest marks " +
-            "it complete. Restore by opening the backup as a data directory. The source is not changed. " + ExitCodes)
+            "it complete. Restore by opening the backup as a data directory. The source is not changed. With --connect, asks a running server to " +
+            "back its ledger up under its backup directory instead (docs/protocol.md, Backup). " + ExitCodes)
         {
-            directory, destination,
+            paths, connect, token, tls,
         };
-        command.SetAction((result, cancellationToken) => Task.FromResult(Run(result.GetValue(directory)!, result.GetValue(destination)!, cancellationToken)));
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            string[] given = result.GetValue(paths) ?? [];
+            string? server = result.GetValue(connect);
+            if (given.Length != (server is null ? 2 : 1))
+            {
+                Console.Error.WriteLine(server is null ? "backup needs <dir> and <dest>." : "backup --connect needs only <dest> (a path inside the server's backup directory).");
+                return Program.UsageError;
+            }
+
+            return server is null
+                ? Run(given[0], given[1], cancellationToken)
+                : await RemoteBackup.RunAsync(server, result.GetValue(token), result.GetValue(tls), given[0], cancellationToken).ConfigureAwait(false);
+        });
         return command;
     }
 
