@@ -2,6 +2,7 @@ using LedgerCore.Backup;
 using LedgerCore.Journal;
 using LedgerCore.Storage;
 using LedgerCore.Tests.Engine;
+using LedgerCore.Tests.Faults;
 using NUnit.Framework;
 
 namespace LedgerCore.Tests.Backup;
@@ -187,6 +188,31 @@ public class BackupTests
         Assert.That(async () => await backup.Within(), Throws.InstanceOf<OperationCanceledException>());
         Assert.That(Directory.Exists(dir.File("copy")), Is.True, "a directory the caller made is kept");
         Assert.That(Directory.EnumerateFileSystemEntries(dir.File("copy")), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_backup_captured_before_the_engine_faults_completes_and_restores_the_captured_state()
+    {
+        using var dir = new TempDirectory();
+        var storage = new FaultyStorage { Fault = FaultKind.FailWrite, FaultAt = int.MaxValue, FaultFilter = static n => n.StartsWith("journal-", StringComparison.Ordinal) };
+        var scheduler = new GatedScheduler();
+        await using LedgerEngine engine = Ledgers.Open(dir.File("source"), storage, o => o.SnapshotScheduler = scheduler);
+        await engine.CreateAccountsAsync(Ledgers.Accounts(4)).Within();
+        await engine.CreateTransfersAsync(Ledgers.Transfers(1, 50)).Within();
+        UInt128 digest = await engine.ComputeDigestAsync().Within();
+        long sequence = engine.CommittedSequence;
+        Task<LedgerBackup> backup = engine.BackupAsync(dir.File("copy"));
+        await scheduler.Queued.Within(); // captured; its writing is held
+
+        storage.FaultAt = storage.Writes + 1;
+        Assert.That(async () => await engine.CreateTransfersAsync(Ledgers.Transfers(1000, 10)).Within(), Throws.InstanceOf<IOException>());
+        Assert.That(engine.IsFaulted, Is.True);
+        scheduler.Release();
+
+        LedgerBackup done = await backup.Within();
+        Assert.That((done.Sequence, done.Digest), Is.EqualTo((sequence, digest)));
+        await using LedgerEngine restored = await LedgerEngine.OpenAsync(Ledgers.Options(done.Directory)).Within();
+        Assert.That(await restored.ComputeDigestAsync().Within(), Is.EqualTo(digest));
     }
 
     [Test]
