@@ -74,7 +74,7 @@ public class BackupTests
     }
 
     [Test]
-    public async Task Backup_waits_for_a_periodic_snapshot_in_progress_and_both_complete()
+    public async Task Backups_taken_between_periodic_snapshots_all_restore_and_the_snapshots_still_happen()
     {
         using var dir = new TempDirectory();
         await using LedgerEngine engine = await LedgerEngine.OpenAsync(Ledgers.Options(dir.File("source"), o => o.SnapshotIntervalEvents = 50)).Within();
