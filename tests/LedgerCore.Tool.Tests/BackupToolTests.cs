@@ -58,6 +58,25 @@ public sealed class BackupToolTests
     }
 
     [Test]
+    public async Task Verify_checks_a_backup_against_its_manifest()
+    {
+        await using (LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _source }))
+        {
+            await engine.CreateAccountsAsync(new[] { new Account { Id = 1, Ledger = 1, Code = 1 } });
+            await engine.BackupAsync(_copy);
+        }
+
+        (int code, string output, string error) = ToolProcess.Run("verify", _copy);
+        Assert.That(code, Is.Zero, output + error);
+        Assert.That(output, Does.Contain("not yet opened"));
+
+        File.Copy(Directory.GetFiles(_source, "journal-*").First(), Path.Combine(_copy, "journal-00000000000000000099.log"));
+        (int extra, string extraOutput, _) = ToolProcess.Run("verify", _copy);
+        Assert.That(extra, Is.EqualTo(1), extraOutput);
+        Assert.That(extraOutput, Does.Contain("not part of the backup"));
+    }
+
+    [Test]
     public async Task Backup_of_a_directory_an_engine_has_open_is_refused_with_exit_4()
     {
         await using LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _source });
