@@ -120,7 +120,7 @@ public sealed class LedgerEngine : ILedger
     /// <exception cref="ArgumentException">An option is invalid (see <see cref="LedgerOptions.Validate"/>).</exception>
     /// <exception cref="LedgerLockedException">Another engine has the directory open.</exception>
     /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch or a token in the journal.</exception>
-    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
+    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail, or a backup not yet opened that fails verification against its manifest (see <see cref="BackupAsync"/>).</exception>
     /// <exception cref="IOException">The directory cannot be read or written.</exception>
 #pragma warning disable RS0026, RS0027 // Both overloads take an optional token, as .NET's own Open/Connect pairs do; nothing has shipped yet.
     public static Task<LedgerEngine> OpenAsync(LedgerOptions options, CancellationToken cancellationToken = default) =>
@@ -136,7 +136,7 @@ public sealed class LedgerEngine : ILedger
     /// <exception cref="ArgumentException">An option is invalid (see <see cref="LedgerOptions.Validate"/>).</exception>
     /// <exception cref="LedgerLockedException">Another engine has the directory open.</exception>
     /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch or a token in the journal.</exception>
-    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
+    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail, or a backup not yet opened that fails verification against its manifest (see <see cref="BackupAsync"/>).</exception>
     /// <exception cref="IOException">The directory cannot be read or written.</exception>
     public static Task<LedgerEngine> OpenAsync(LedgerOptions options, ILogger? logger, CancellationToken cancellationToken = default)
 #pragma warning restore RS0026, RS0027
