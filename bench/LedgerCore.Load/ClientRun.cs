@@ -13,6 +13,9 @@ internal sealed class ClientRun(LoadOptions options, string label)
 {
     private long _transfersDone;
 
+    /// <summary>Transfers acknowledged so far.</summary>
+    public long TransfersDone => Interlocked.Read(ref _transfersDone);
+
     /// <summary>The largest managed heap seen while the run was in progress.</summary>
     public long PeakHeap { get; private set; }
 

@@ -30,9 +30,19 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
             int gen2Before = GC.CollectionCount(2);
             var run = new ClientRun(options, options.NoFsync ? "[red]NOT DURABLE[/] transfers" : options.Cluster > 0 ? "single node, durable" : "durable transfers");
+            using var runDone = new CancellationTokenSource();
+            Task<LedgerBackup?> backup = BackupUnderLoadAsync(engine, run, runDone.Token);
             (LongHistogram latency, long batches, long failed, TimeSpan elapsed) = options.Tcp || options.Cluster > 0
                 ? await RunOverTcpAsync(engine, run)
                 : await run.RunAsync([.. Enumerable.Repeat<Submit>(engine.CreateTransfersAsync, options.Clients)]);
+            await runDone.CancelAsync();
+            if (await backup is { } taken)
+            {
+                report.BackupSeconds = taken.Duration.TotalSeconds;
+                report.BackupBytes = taken.Bytes;
+                report.BackupSequence = taken.Sequence;
+                _backup = taken;
+            }
 
             report.GcPauseSeconds = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds;
             // Engine, TCP server and clients share this process: its CPU time is the whole cost.
@@ -66,6 +76,41 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             report.SnapshotLoadSeconds = reopened.Recovery.SnapshotLoadDuration.TotalSeconds;
             report.RecoveryTransfersPerSecond = reopened.Recovery.EventsReplayed / (reopened.Recovery.Duration - reopened.Recovery.SnapshotLoadDuration).TotalSeconds;
             report.DigestOk = await reopened.ComputeDigestAsync() == digest;
+        }
+
+        if (_backup is not null) await CheckBackupAsync(_backup);
+    }
+
+    private LedgerBackup? _backup;
+
+    /// <summary>The backup's directory, beside the data directory (deleted at the end unless --dir was given).</summary>
+    public static string BackupDirectoryFor(string directory) => directory.TrimEnd(Path.DirectorySeparatorChar) + "-backup";
+
+    /// <summary>Once <see cref="LoadOptions.BackupAt"/> transfers are acknowledged, backs the engine up while the run goes on.</summary>
+    private async Task<LedgerBackup?> BackupUnderLoadAsync(LedgerEngine engine, ClientRun run, CancellationToken runDone)
+    {
+        if (options.BackupAt == 0) return null;
+        while (run.TransfersDone < options.BackupAt)
+        {
+            if (runDone.IsCancellationRequested) return null;
+            await Task.Delay(1, CancellationToken.None);
+        }
+
+        report.BackupStartedAtTransfers = run.TransfersDone;
+        return await engine.BackupAsync(BackupDirectoryFor(directory), CancellationToken.None);
+    }
+
+    /// <summary>Opens the backup as a restore would (which verifies it against its manifest) and compares digests.</summary>
+    private async Task CheckBackupAsync(LedgerBackup backup)
+    {
+        try
+        {
+            await using LedgerEngine restored = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = backup.Directory, SnapshotIntervalEvents = 0 });
+            report.BackupDigestOk = restored.CommittedSequence == backup.Sequence && await restored.ComputeDigestAsync() == backup.Digest;
+        }
+        catch (LedgerCorruptedException)
+        {
+            report.BackupDigestOk = false;
         }
     }
 

@@ -27,6 +27,9 @@ internal sealed class LoadOptions
     public bool Json { get; private set; }
     public bool Help { get; private set; }
     public long SnapshotInterval { get; private set; } = 4_000_000;
+
+    /// <summary>Start an online backup once this many transfers are acknowledged (0 = none).</summary>
+    public long BackupAt { get; private set; }
     public ulong Seed { get; private set; } = 42;
 
     public const string Usage = """
@@ -47,6 +50,9 @@ internal sealed class LoadOptions
                                 with its own data directory, through the leader over TCP (the
                                 single-node run then goes over TCP too), then SIGKILL the leader under
                                 light load for the failover time, and compare the replicas' digests
+          --backup-at N         under load, back the ledger up (LedgerEngine.BackupAsync, into <dir>-backup)
+                                once N transfers are acknowledged; reports its time, size and sequence,
+                                and opens the copy after the run to check its digest
           --seed N              workload seed (default 42)
           --json                print one JSON object with the results on the last line
           --help                print this
@@ -67,6 +73,7 @@ internal sealed class LoadOptions
                 case "--clients": options.Clients = (int)Number(args, ref i, 1, 1024); break;
                 case "--hot-accounts": options.HotAccountsPercent = (int)Number(args, ref i, 0, 100); break;
                 case "--snapshot-interval": options.SnapshotInterval = Number(args, ref i, 0, long.MaxValue); break;
+                case "--backup-at": options.BackupAt = Number(args, ref i, 1, long.MaxValue); break;
                 case "--seed": options.Seed = (ulong)Number(args, ref i, 0, long.MaxValue); break;
                 case "--dir": options.Directory = Value(args, ref i); break;
                 case "--no-fsync": options.NoFsync = true; break;
@@ -82,6 +89,11 @@ internal sealed class LoadOptions
         if (options.HotAccountsPercent > 0 && options.Accounts < 11)
         {
             throw new ArgumentException("--hot-accounts needs at least 11 accounts");
+        }
+
+        if (options.BackupAt > options.Transfers)
+        {
+            throw new ArgumentException("--backup-at must be at most --transfers");
         }
 
         if (options.Cluster % 2 == 0 && options.Cluster != 0)

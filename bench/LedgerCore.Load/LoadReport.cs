@@ -39,6 +39,13 @@ internal sealed class LoadReport
     public double RecoveryTransfersPerSecond { get; set; }
     public bool DigestOk { get; set; }
 
+    // The online backup (--backup-at).
+    public long BackupStartedAtTransfers { get; set; }
+    public double BackupSeconds { get; set; }
+    public long BackupBytes { get; set; }
+    public long BackupSequence { get; set; }
+    public bool BackupDigestOk { get; set; }
+
     // The cluster run (--cluster), reported beside the single-node figures above.
     public double ClusterFirstElectionSeconds { get; set; }
     public double ClusterSeconds { get; set; }
@@ -70,7 +77,7 @@ internal sealed class LoadReport
     public double ClusterCpuUsPerTransfer => (ReplicaCpuSeconds.Sum() + ClientCpuSeconds) * 1e6 / Options.Transfers;
 
     /// <summary>Every check of the run passed: the single-node reopen digest and, with --cluster, equal digests on every replica.</summary>
-    public bool AllDigestsOk => DigestOk && (Options.Cluster == 0 || ClusterDigestOk);
+    public bool AllDigestsOk => DigestOk && (Options.Cluster == 0 || ClusterDigestOk) && (Options.BackupAt == 0 || BackupDigestOk);
 
     /// <summary>No transfer of the timed runs failed (the failover's retries may answer Exists: not a failure).</summary>
     public bool NoFailures => FailedTransfers == 0 && ClusterFailedTransfers == 0 && FailoverRejected == 0;
@@ -94,6 +101,11 @@ internal sealed class LoadReport
         table.AddRow("recovery (restart)", $"{RecoverySeconds:F2} s: snapshot at batch {RecoverySnapshotSequence} loaded in {SnapshotLoadSeconds:F2} s, then {RecoveryEventsReplayed:N0} journaled events replayed at {RecoveryTransfersPerSecond:N0}/s");
         table.AddRow("GC pauses: durable run / recovery", $"{GcPauseSeconds:F2} s ({Gen2Collections} gen2 collections) / {RecoveryGcPauseSeconds:F2} s");
         table.AddRow("digest after reopen", DigestOk ? "[green]equal[/]" : "[red]DIFFERENT[/]");
+        if (Options.BackupAt > 0)
+        {
+            table.AddRow("online backup (under load)", $"started at {BackupStartedAtTransfers:N0} transfers acknowledged: batch {BackupSequence}, {BackupBytes / (1024.0 * 1024):N0} MiB in {BackupSeconds:F2} s; restored digest {(BackupDigestOk ? "[green]equal[/]" : "[red]DIFFERENT[/]")}");
+        }
+
         if (Options.Cluster > 0) AddClusterRows(table);
         AnsiConsole.Write(table);
     }
@@ -155,6 +167,15 @@ internal sealed class LoadReport
             json.WriteNumber("recovery_events_replayed", RecoveryEventsReplayed);
             json.WriteNumber("snapshot_load_seconds", Math.Round(SnapshotLoadSeconds, 3));
             json.WriteNumber("recovery_transfers_per_second", Math.Round(RecoveryTransfersPerSecond));
+            if (Options.BackupAt > 0)
+            {
+                json.WriteNumber("backup_started_at_transfers", BackupStartedAtTransfers);
+                json.WriteNumber("backup_seconds", Math.Round(BackupSeconds, 3));
+                json.WriteNumber("backup_bytes", BackupBytes);
+                json.WriteNumber("backup_sequence", BackupSequence);
+                json.WriteBoolean("backup_digest_ok", BackupDigestOk);
+            }
+
             if (Options.Cluster > 0) WriteCluster(json);
             else json.WriteBoolean("digest_ok", DigestOk);
             json.WriteEndObject();

@@ -48,6 +48,7 @@ finally
 {
     if (options.Directory is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     if (options.Directory is null && Directory.Exists(clusterDirectory)) Directory.Delete(clusterDirectory, recursive: true);
+    if (options.Directory is null && Directory.Exists(DurablePhase.BackupDirectoryFor(directory))) Directory.Delete(DurablePhase.BackupDirectoryFor(directory), recursive: true);
 }
 
 report.PrintTable();

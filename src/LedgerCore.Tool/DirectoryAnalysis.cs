@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using LedgerCore.Backup;
 using LedgerCore.Journal;
 using LedgerCore.Storage;
 
@@ -24,6 +25,7 @@ internal static class DirectoryAnalysis
             (UInt128 ledgerId, ulong epoch) = DataDirectory.Read(storage) ?? throw new LedgerCorruptedException(DataDirectory.MetadataName, 0, "metadata is missing");
             report.LedgerId = ledgerId.ToString("x32", CultureInfo.InvariantCulture);
             report.Epoch = epoch;
+            CheckBackup(storage, report);
             List<(long Sequence, string Name)> snapshots = SnapshotFile.List(storage);
             List<(long Sequence, string Name, LedgerStateMachine Machine, ulong Token)> verified = CheckSnapshots(storage, ledgerId, snapshots, report);
             ScanJournal(storage, ledgerId, report);
@@ -35,6 +37,25 @@ internal static class DirectoryAnalysis
         }
 
         return report;
+    }
+
+    /// <summary>A backup not yet opened: its files are checked against its manifest, as the first open will (the rest of the analysis goes on).</summary>
+    private static void CheckBackup(ReadOnlyStorage storage, DirectoryReport report)
+    {
+        BackupManifest? manifest;
+        try
+        {
+            manifest = BackupManifest.Read(storage);
+            manifest?.VerifyFiles(storage);
+        }
+        catch (LedgerCorruptedException e)
+        {
+            report.Corruption ??= new CorruptionReport(e.File, e.Offset, e.Message);
+            return;
+        }
+
+        if (manifest is null) return;
+        report.Warnings.Add($"a backup taken at sequence {manifest.Sequence}, not yet opened: every file matches its manifest ({BackupManifest.Name}); the first open also checks that recovery lands on that sequence and digest, then makes it a live ledger");
     }
 
     /// <summary>Reads every snapshot in full (checksum included), newest first; recovery loads the first that verifies.</summary>

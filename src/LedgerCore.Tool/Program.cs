@@ -21,7 +21,9 @@ internal static class Program
 
     private static int Main(string[] args)
     {
-        RootCommand root = new("Inspects, verifies and exports LedgerCore data directories. " + ReadOnly + " " + ExitCodes);
+        RootCommand root = new("Inspects, verifies, exports and backs up LedgerCore data directories, and talks to a running server (repl). " +
+            "inspect, verify and export: " + ReadOnly + " " + ExitCodes +
+            " 'backup' takes the writer lock (see 'ledgercore backup --help'); 'repl' writes through a server (see 'ledgercore repl --help').");
         root.Subcommands.Add(Command("inspect",
             "Shows the ledger id, epoch, journal segments (sequences, sizes), snapshots (sequence, size, format version), the last committed " +
             "sequence and timestamp, and what recovery would do (the torn tail it would cut, the snapshot it would load).",
@@ -32,6 +34,7 @@ internal static class Program
             verify: true));
         root.Subcommands.Add(ExportCommand());
         root.Subcommands.Add(ReplCommand.Create());
+        root.Subcommands.Add(Backup.BackupCommand.Create());
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using LedgerCore.Backup;
 using LedgerCore.Diagnostics;
 using LedgerCore.Journal;
 using Microsoft.Extensions.Logging;
@@ -75,7 +76,7 @@ public sealed class LedgerEngine : ILedger
         var journal = new JournalStage(batches.Reader, _processorQueue.Writer, writer, options.CommitDelayMax, options.Durable, OnCommitted, OnFaulted, _metrics);
         _snapshotIntervalEvents = options.SnapshotIntervalEvents;
         _snapshotScheduler = options.SnapshotScheduler;
-        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied, OnFaulted) { Metrics = _metrics };
+        var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied, OnFaulted) { Metrics = _metrics, AppliedSequence = lastSequence };
         _pipeline = Task.WhenAll(
             Task.Run(sequencer.RunAsync),
             Task.Run(journal.RunAsync),
@@ -119,7 +120,7 @@ public sealed class LedgerEngine : ILedger
     /// <exception cref="ArgumentException">An option is invalid (see <see cref="LedgerOptions.Validate"/>).</exception>
     /// <exception cref="LedgerLockedException">Another engine has the directory open.</exception>
     /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch or a token in the journal.</exception>
-    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
+    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail, or a backup not yet opened that fails verification against its manifest (see <see cref="BackupAsync"/>).</exception>
     /// <exception cref="IOException">The directory cannot be read or written.</exception>
 #pragma warning disable RS0026, RS0027 // Both overloads take an optional token, as .NET's own Open/Connect pairs do; nothing has shipped yet.
     public static Task<LedgerEngine> OpenAsync(LedgerOptions options, CancellationToken cancellationToken = default) =>
@@ -135,7 +136,7 @@ public sealed class LedgerEngine : ILedger
     /// <exception cref="ArgumentException">An option is invalid (see <see cref="LedgerOptions.Validate"/>).</exception>
     /// <exception cref="LedgerLockedException">Another engine has the directory open.</exception>
     /// <exception cref="StaleFencingTokenException"><see cref="LedgerOptions.FencingToken"/> is below the stored epoch or a token in the journal.</exception>
-    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail.</exception>
+    /// <exception cref="LedgerCorruptedException">Corruption before the journal's tail, or a backup not yet opened that fails verification against its manifest (see <see cref="BackupAsync"/>).</exception>
     /// <exception cref="IOException">The directory cannot be read or written.</exception>
     public static Task<LedgerEngine> OpenAsync(LedgerOptions options, ILogger? logger, CancellationToken cancellationToken = default)
 #pragma warning restore RS0026, RS0027
@@ -156,6 +157,9 @@ public sealed class LedgerEngine : ILedger
         FileStream directoryLock = DataDirectory.Lock(options.DataDirectory);
         try
         {
+            // A backup is checked file by file before recovery reads it, and against its manifest after.
+            BackupManifest? backup = BackupManifest.Read(storage);
+            backup?.VerifyFiles(storage);
             (UInt128 LedgerId, ulong Epoch)? stored = DataDirectory.Read(storage);
             UInt128 ledgerId = stored?.LedgerId ?? NewLedgerId();
             ulong storedEpoch = stored?.Epoch ?? 0;
@@ -177,6 +181,16 @@ public sealed class LedgerEngine : ILedger
             if (options.FencingToken is { } explicitToken && explicitToken < journalToken)
             {
                 throw new StaleFencingTokenException($"Fencing token {explicitToken} is below the token {journalToken} already in the journal of '{options.DataDirectory}': a newer writer has written this ledger.");
+            }
+
+            if (backup is not null)
+            {
+                backup.VerifyRecovered(ledgerId, snapshotSequence, scan.LastSequence, machine);
+                // Verified: from here on the directory is a live ledger that moves on from the backup. The manifest
+                // goes before the epoch is raised (which changes ledger.meta), so no open ever finds one that lies.
+                storage.Delete(BackupManifest.Name);
+                storage.SyncDirectory();
+                LedgerLog.BackupRestored(logger, backup.Sequence);
             }
 
             // The epoch is durable before the first batch that carries it can be journaled.
@@ -352,6 +366,84 @@ public sealed class LedgerEngine : ILedger
 
             await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Writes an online backup of the ledger into <paramref name="destinationDirectory"/> while writes go on:
+    /// the state after the last applied batch (applied implies durable: the journal precedes the processor)
+    /// is frozen between two batches, as for a periodic snapshot, which is the only pause writers see; the
+    /// copy is written, read back and verified in the background, serialised with the engine's snapshots.
+    /// </summary>
+    /// <remarks>
+    /// <para>The backup is a data directory (docs/backup.md): a snapshot at <see cref="LedgerBackup.Sequence"/>,
+    /// <c>ledger.meta</c> (this ledger's id and epoch) and, written last, <c>backup.manifest</c> listing every
+    /// file with its length and hash, the sequence and the digest. Every file and the directory are fsynced.
+    /// A backup that fails, is cancelled or is killed midway is never marked complete: its directory carries
+    /// an "in progress" manifest, which <see cref="OpenAsync(LedgerOptions, CancellationToken)"/> refuses.</para>
+    /// <para>Restore by opening the directory as a data directory: the first open verifies every file and
+    /// that recovery lands on the backup's sequence and digest (else <see cref="LedgerCorruptedException"/>),
+    /// then removes the manifest and raises the epoch: the copy is a new writer of a fork of this ledger
+    /// (same ledger id), never to be merged back. Its journal starts after the backup's sequence.</para>
+    /// <para>Memory: the frozen image copies accounts, balances and two-phase states (transfers are shared),
+    /// and the read-back holds a second restored state machine, about the ledger's own size, until the
+    /// digest is computed.</para>
+    /// <para>A backup whose state was captured completes even if the engine faults meanwhile (it holds only
+    /// applied, durable batches); <see cref="DisposeAsync"/> waits for it, as for a snapshot.</para>
+    /// </remarks>
+    /// <param name="destinationDirectory">An empty directory, or one that does not exist (it is created).</param>
+    /// <param name="cancellationToken">Cancels the backup: what it wrote is removed (the directory too, if it created it).</param>
+    /// <returns>The completed backup: its sequence, digest, size and duration.</returns>
+    /// <exception cref="ArgumentException"><paramref name="destinationDirectory"/> is empty or not a valid path.</exception>
+    /// <exception cref="IOException">The destination is a file or a directory that is not empty, or writing it failed.</exception>
+    /// <exception cref="LedgerFaultedException">The processor faulted after an unexpected error: the state cannot be captured.</exception>
+    /// <exception cref="ObjectDisposedException">The engine is disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing of the backup is left.</exception>
+    public async Task<LedgerBackup> BackupAsync(string destinationDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destinationDirectory);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        BackupWriter writer = BackupWriter.Begin(destinationDirectory);
+        Task<LedgerBackup> written;
+        try
+        {
+            var capture = new CallWork<Task<LedgerBackup>>(p => StartBackup(p, writer, cancellationToken), cancellationToken);
+            try
+            {
+                await _processorQueue.Writer.WriteAsync(capture, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                throw new ObjectDisposedException(nameof(LedgerEngine));
+            }
+
+            // Not cut short by the token: once queued, the capture runs or is refused soon, and only then is it
+            // known whether the background owns the directory or it is ours to remove.
+            written = await capture.Task.ConfigureAwait(false);
+        }
+        catch
+        {
+            writer.Abandon();
+            throw;
+        }
+
+        LedgerBackup backup = await written.ConfigureAwait(false);
+        LedgerLog.BackupWritten(_logger, backup.Sequence, backup.Directory, backup.Bytes, (long)backup.Duration.TotalMilliseconds);
+        return backup;
+    }
+
+    /// <summary>On the processor: freezes the state at this batch boundary and queues its writing behind any snapshot in progress.</summary>
+    private Task<LedgerBackup> StartBackup(Processor processor, BackupWriter writer, CancellationToken cancellationToken)
+    {
+        StateMachine.Storage.SnapshotImage image = processor.Machine.CaptureImage();
+        long sequence = processor.AppliedSequence;
+        ulong token = processor.HighestFencingToken;
+        Task<LedgerBackup> backup = _snapshot.ContinueWith(_ => writer.Write(LedgerId, Epoch, sequence, token, image, cancellationToken),
+            CancellationToken.None, TaskContinuationOptions.DenyChildAttach, _snapshotScheduler);
+        // The snapshot chain (awaited by DisposeAsync, and the periodic snapshot's "one at a time") waits for the
+        // backup but does not carry its failure: that is the caller's.
+        _snapshot = backup.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return backup;
     }
 
     /// <summary>Stops accepting work, drains what was accepted (every caller gets an answer), and releases the directory.</summary>

@@ -5,9 +5,11 @@ using LedgerCore;
 // Opens a ledger on the directory given, then four writers create transfers (1 -> 2, amount 1) until the
 // process is killed. Each acknowledged transfer id is printed on its own line, after the await returns:
 // a printed id was durable. Ids are (epoch, writer << 40 | counter), unique across restarts.
-if (args.Length is < 1 or > 2)
+// With a backup root, it also backs up into <root>/0, <root>/1, ... one after the other, printing
+// "backup <n> <sequence> <digest>" once each completes.
+if (args.Length is < 1 or > 3)
 {
-    await Console.Error.WriteLineAsync("usage: LedgerCore.CrashChild <data directory> [snapshot interval events]");
+    await Console.Error.WriteLineAsync("usage: LedgerCore.CrashChild <data directory> [snapshot interval events] [backup root]");
     return 2;
 }
 
@@ -24,7 +26,7 @@ var gate = new Lock();
 lock (gate) stdout.Write($"ready {ledger.Epoch}\n");
 
 ulong epoch = ledger.Epoch;
-Task[] writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+List<Task> writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
 {
     ulong counter = 0;
     for (int round = 0; ; round++)
@@ -54,7 +56,19 @@ Task[] writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         foreach (Transfer t in batch) lines.Append(t.Id.ToString(CultureInfo.InvariantCulture)).Append('\n');
         lock (gate) stdout.Write(lines.ToString());
     }
-})).ToArray();
+})).ToList();
+
+if (args.Length > 2)
+{
+    writers.Add(Task.Run(async () =>
+    {
+        for (int n = 0; ; n++)
+        {
+            LedgerBackup backup = await ledger.BackupAsync(Path.Combine(args[2], n.ToString(CultureInfo.InvariantCulture)));
+            lock (gate) stdout.Write($"backup {n} {backup.Sequence} {backup.Digest}\n");
+        }
+    }));
+}
 
 await Task.WhenAll(writers);
 return 0;

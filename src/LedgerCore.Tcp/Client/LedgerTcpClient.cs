@@ -172,6 +172,24 @@ public sealed class LedgerTcpClient : IAsyncDisposable
     public Task<ChangeEvent[]> GetChangeEventsAsync(ChangeEventsFilter filter, CancellationToken cancellationToken = default) =>
         CallAsync(TcpOperation.GetChangeEvents, Value(filter with { Limit = Math.Min(filter.Limit, (uint)ChangeEventsMax) }, ModelCodec.Write), static body => BodyCodec.ReadArray(body, ModelCodec.ReadChangeEvent, int.MaxValue, pooled: false, out _), cancellationToken);
 
+    /// <summary>
+    /// Backs the ledger up on the server (<see cref="LedgerEngine.BackupAsync"/>) into
+    /// <paramref name="destination"/>, a relative path inside the server's
+    /// <see cref="LedgerTcpServerOptions.BackupDirectory"/>; waits until the backup is complete. Within
+    /// <see cref="LedgerTcpClientOptions.RequestTimeout"/>, like every call: raise it for a large ledger.
+    /// </summary>
+    /// <returns>The backup as the server wrote it (<see cref="LedgerBackup.Directory"/> is its path on the server).</returns>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is empty.</exception>
+    /// <exception cref="LedgerTcpException">With <see cref="LedgerTcpErrorCode.BackupNotEnabled"/>, <see cref="LedgerTcpErrorCode.BackupNotSupported"/>
+    /// or <see cref="LedgerTcpErrorCode.BackupFailed"/> (then nothing of the backup is left).</exception>
+    public Task<LedgerBackup> BackupAsync(string destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        var request = new FrameBuffer(16 + (destination.Length * 3));
+        BodyCodec.WriteValue(request, destination, BodyCodec.WriteBackupRequest);
+        return CallAsync(TcpOperation.Backup, request, static body => BodyCodec.ReadValue(body, BodyCodec.ReadBackupResult), cancellationToken);
+    }
+
     /// <summary>A round trip through the server (not the engine): checks liveness and measures latency.</summary>
     /// <returns>The round-trip time.</returns>
     public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)

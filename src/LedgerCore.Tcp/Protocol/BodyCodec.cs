@@ -22,6 +22,7 @@ internal static class BodyCodec
 
     /// <summary>Elements of the handshake response this code knows; later ones are ignored (fields are only ever appended).</summary>
     private const int HandshakeResponseFields = 7;
+    private const int BackupResultFields = 6;
 
     /// <summary>
     /// The most records one array body may hold in a frame of <paramref name="maxFrameBytes"/>: every
@@ -152,6 +153,44 @@ internal static class BodyCodec
         var code = (LedgerTcpErrorCode)reader.ReadUInt32();
         string message = reader.ReadString() ?? string.Empty;
         return new ErrorBody(code, message, fields >= 3 ? reader.ReadString() : null);
+    }
+
+    /// <summary>A Backup request: <c>[destination str]</c>.</summary>
+    public static void WriteBackupRequest(ref MessagePackWriter writer, in string destination)
+    {
+        writer.WriteArrayHeader(1);
+        writer.Write(destination);
+    }
+
+    public static string ReadBackupRequest(ref SpanReader reader)
+    {
+        ModelCodec.ExpectArray(ref reader, 1, "backup request");
+        return reader.ReadString() ?? throw new MessagePackSerializationException("A backup request's destination is a str, not nil.");
+    }
+
+    /// <summary>A Backup answer: <c>[directory str, sequence u64, commit_timestamp u64, digest u128, bytes u64, duration_us u64]</c>.</summary>
+    public static void WriteBackupResult(ref MessagePackWriter writer, in LedgerBackup backup)
+    {
+        writer.WriteArrayHeader(BackupResultFields);
+        writer.Write(backup.Directory);
+        writer.Write((ulong)backup.Sequence);
+        writer.Write(backup.CommitTimestamp);
+        ModelCodec.Write(ref writer, backup.Digest);
+        writer.Write((ulong)backup.Bytes);
+        writer.Write((ulong)(backup.Duration.Ticks / TimeSpan.TicksPerMicrosecond));
+    }
+
+    public static LedgerBackup ReadBackupResult(ref SpanReader reader)
+    {
+        ModelCodec.ExpectArray(ref reader, BackupResultFields, "backup result");
+        string directory = reader.ReadString() ?? throw new MessagePackSerializationException("A backup result's directory is a str, not nil.");
+        ulong sequence = reader.ReadUInt64();
+        ulong commitTimestamp = reader.ReadUInt64();
+        UInt128 digest = ModelCodec.ReadUInt128(ref reader);
+        ulong bytes = reader.ReadUInt64();
+        ulong micros = reader.ReadUInt64();
+        if (sequence > long.MaxValue || bytes > long.MaxValue || micros > (ulong)(TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerMicrosecond)) throw new MessagePackSerializationException("A backup result's value is out of range.");
+        return new LedgerBackup(directory, (long)sequence, commitTimestamp, digest, (long)bytes, TimeSpan.FromMicroseconds(micros));
     }
 
     public static void WriteUInt64(ref MessagePackWriter writer, in ulong value) => writer.Write(value);

@@ -63,4 +63,17 @@ public enum LedgerTcpErrorCode : uint
     /// leader (creation is idempotent: <c>Exists</c>).
     /// </summary>
     NotLeader = 16,
+
+    /// <summary>A Backup request reached a server that does not allow backups (<see cref="LedgerTcpServerOptions.BackupDirectory"/> is not set). Nothing was written.</summary>
+    BackupNotEnabled = 17,
+
+    /// <summary>A Backup request reached a server whose ledger cannot be backed up online (it is not a <see cref="LedgerEngine"/>, e.g. a replicated ledger). Nothing was written.</summary>
+    BackupNotSupported = 18,
+
+    /// <summary>
+    /// The backup was refused or failed: the destination is not a relative path inside the server's backup
+    /// directory, or it exists and is not empty, or writing failed (the server logs why). Nothing of the
+    /// backup is left.
+    /// </summary>
+    BackupFailed = 19,
 }

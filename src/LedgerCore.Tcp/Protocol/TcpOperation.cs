@@ -39,6 +39,12 @@ internal enum TcpOperation : byte
     /// <summary><see cref="LedgerEngine.GetChangeEventsAsync"/>.</summary>
     GetChangeEvents = 0x18,
 
+    /// <summary>
+    /// <see cref="LedgerEngine.BackupAsync"/> into a directory under the server's
+    /// <see cref="LedgerTcpServerOptions.BackupDirectory"/>; an admin operation, off by default.
+    /// </summary>
+    Backup = 0x20,
+
     /// <summary>Server to client only: the request failed (body: code and message).</summary>
     Error = 0xFF,
 }

@@ -65,7 +65,11 @@ public sealed class LedgerTcpServer : IAsyncDisposable
         BatchEventsMax = Math.Min(ResultsMax, ledger.MaxBatchSize);
         ChangeEventsMax = BodyCodec.ChangeEventsMaxFor(MaxFrameBytes);
         LeaderEndpointMap = options.LeaderEndpointMap;
+        BackupDirectory = options.BackupDirectory is null ? null : Path.GetFullPath(options.BackupDirectory);
     }
+
+    /// <summary>The full path backups are written under, or null when backups are refused.</summary>
+    internal string? BackupDirectory { get; }
 
     private Func<EndPoint, EndPoint?>? LeaderEndpointMap { get; }
 

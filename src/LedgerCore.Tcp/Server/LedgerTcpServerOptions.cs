@@ -112,12 +112,29 @@ public sealed class LedgerTcpServerOptions
         set => _idleTimeout = Positive(value);
     }
 
+    /// <summary>
+    /// When set, clients may back the ledger up (<see cref="LedgerTcpClient.BackupAsync"/>,
+    /// <see cref="LedgerEngine.BackupAsync"/>) into a new directory under this one, on the server's
+    /// filesystem; null (the default) refuses backups (<see cref="LedgerTcpErrorCode.BackupNotEnabled"/>).
+    /// A client names only a relative path inside it, so it cannot make the server write anywhere else.
+    /// Requires <see cref="AuthToken"/> or <see cref="ClientCertificates"/>: an anonymous client may not
+    /// make the server write files.
+    /// </summary>
+    public string? BackupDirectory { get; set; }
+
     /// <summary>Checks what the setters cannot check alone.</summary>
     /// <exception cref="ArgumentException">A non-loopback <see cref="Address"/> without a <see cref="Certificate"/>;
     /// <see cref="ClientCertificates"/> without a <see cref="Certificate"/>, with neither trusted roots nor
-    /// pins, or with a pin that is not a SHA-256 thumbprint.</exception>
+    /// pins, or with a pin that is not a SHA-256 thumbprint; <see cref="BackupDirectory"/> without <see cref="AuthToken"/>
+    /// or <see cref="ClientCertificates"/>, or empty.</exception>
     public void Validate()
     {
+        if (BackupDirectory is not null)
+        {
+            if (string.IsNullOrWhiteSpace(BackupDirectory)) throw new ArgumentException("The backup directory is empty: set a directory, or null to refuse backups.", nameof(BackupDirectory));
+            if (AuthToken is null && ClientCertificates is null) throw new ArgumentException("Backups write files on the server: set AuthToken or ClientCertificates so that only authenticated clients can ask for them.", nameof(BackupDirectory));
+        }
+
         if (!IPAddress.IsLoopback(Address) && Certificate is null)
         {
             throw new ArgumentException($"Listening on {Address} without TLS would expose the ledger in clear: set Certificate or listen on loopback.", nameof(Address));

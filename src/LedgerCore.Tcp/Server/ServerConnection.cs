@@ -347,6 +347,7 @@ internal sealed class ServerConnection : IDisposable
         TcpOperation.GetAccountBalances => FilterAsync(body, ModelCodec.ReadAccountFilter, static (e, f, max) => e.GetAccountBalancesAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
         TcpOperation.QueryAccounts => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f, max) => e.QueryAccountsAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
         TcpOperation.QueryTransfers => FilterAsync(body, ModelCodec.ReadQueryFilter, static (e, f, max) => e.QueryTransfersAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write),
+        TcpOperation.Backup => BackupAsync(body),
         TcpOperation.GetChangeEvents => FilterAsync(body, ModelCodec.ReadChangeEventsFilter, static (e, f, max) => e.GetChangeEventsAsync(f with { Limit = Math.Min(f.Limit, max) }), ModelCodec.Write, _server.ChangeEventsMax, ModelCodec.ChangeEventBytesMax),
         _ => throw new FrameException(LedgerTcpErrorCode.UnknownOperation, $"Operation 0x{(byte)operation:X2} is unknown."),
     };
@@ -414,6 +415,47 @@ internal sealed class ServerConnection : IDisposable
         TFilter filter = Decode(() => BodyCodec.ReadValue(body, readFilter));
         T[] found = await query(Engine, filter, (uint)countMax).ConfigureAwait(false);
         return EncodeArray<T>(found, write, itemBytesMax);
+    }
+
+    /// <summary>
+    /// An admin backup into a new directory under the server's backup directory. Not cancelled when the
+    /// client goes away: a backup, once its state is captured, runs to its end (or fails and removes itself).
+    /// </summary>
+    private async Task<FrameBuffer> BackupAsync(ReadOnlyMemory<byte> body)
+    {
+        string name = Decode(() => BodyCodec.ReadValue(body, BodyCodec.ReadBackupRequest));
+        string root = _server.BackupDirectory ?? throw new FrameException(LedgerTcpErrorCode.BackupNotEnabled, "This server does not allow backups (its BackupDirectory is not set).");
+        if (Engine is not LedgerEngine engine)
+        {
+            throw new FrameException(LedgerTcpErrorCode.BackupNotSupported, "The ledger this server serves is not a LedgerEngine (e.g. a replicated ledger) and cannot be backed up online here; back up a replica's data directory instead.");
+        }
+
+        string destination = Path.GetFullPath(Path.Combine(root, name));
+        if (name.Length == 0 || Path.IsPathRooted(name) || !destination.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new FrameException(LedgerTcpErrorCode.BackupFailed, "The destination must be a relative path inside the server's backup directory.");
+        }
+
+        if (File.Exists(destination) || (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any()))
+        {
+            throw new FrameException(LedgerTcpErrorCode.BackupFailed, $"'{BodyCodec.Clip(name)}' already exists in the server's backup directory and is not an empty directory.");
+        }
+
+        LedgerBackup backup;
+        try
+        {
+            backup = await engine.BackupAsync(destination).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TcpLog.BackupFailed(_server.Logger, ex, _remote, destination);
+            throw new FrameException(LedgerTcpErrorCode.BackupFailed, "The backup could not be written (the server logged why); nothing of it is left.");
+        }
+
+        TcpLog.BackupWritten(_server.Logger, _remote, backup.Directory, backup.Sequence);
+        var response = new FrameBuffer(128 + (backup.Directory.Length * 3));
+        BodyCodec.WriteValue(response, backup, BodyCodec.WriteBackupResult);
+        return response;
     }
 
     private static FrameBuffer EncodeArray<T>(ReadOnlySpan<T> items, ItemWriter<T> write, int itemBytesMax)

@@ -39,15 +39,7 @@ internal static class LedgerExport
 
     /// <summary>The recovered state machine of <paramref name="directory"/> (which must hold ledger.meta).</summary>
     /// <exception cref="LedgerCorruptedException">Recovery would refuse the directory.</exception>
-    public static LedgerStateMachine Recover(string directory)
-    {
-        var storage = new ReadOnlyStorage(directory);
-        (UInt128 ledgerId, ulong _) = DataDirectory.Read(storage) ?? throw new LedgerCorruptedException(DataDirectory.MetadataName, 0, "metadata is missing");
-        (LedgerStateMachine machine, long sequence, ulong token) = LedgerEngine.LoadNewestSnapshot(storage, ledgerId, new LedgerOptions { DataDirectory = directory });
-        var replay = new JournalReplay(machine, token);
-        JournalReader.Read(storage, ledgerId, sequence, long.MaxValue, repairTail: false, replay.Apply);
-        return machine;
-    }
+    public static LedgerStateMachine Recover(string directory) => ReadOnlyRecovery.Recover(directory).Machine;
 
     /// <summary>
     /// Writes every account (or transfer) whose timestamp is within [<paramref name="from"/>,

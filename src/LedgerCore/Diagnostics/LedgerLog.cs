@@ -22,4 +22,10 @@ internal static partial class LedgerLog
 
     [LoggerMessage(6, LogLevel.Critical, "Ledger faulted: journal I/O failed; no further writes are accepted")]
     public static partial void Faulted(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Information, "Backup at batch {Sequence} written to {Directory}: {Bytes} bytes in {DurationMs} ms")]
+    public static partial void BackupWritten(ILogger logger, long sequence, string directory, long bytes, long durationMs);
+
+    [LoggerMessage(8, LogLevel.Information, "Opened a backup taken at batch {Sequence}: every file and the recovered digest match its manifest; the directory is now a live ledger")]
+    public static partial void BackupRestored(ILogger logger, long sequence);
 }

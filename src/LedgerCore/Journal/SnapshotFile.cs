@@ -51,7 +51,8 @@ internal static class SnapshotFile
     }
 
     /// <summary>Writes the image durably as the snapshot of <paramref name="sequence"/>; returns the bytes written.</summary>
-    public static long Write(IStorage storage, UInt128 ledgerId, long sequence, ulong highestFencingToken, SnapshotImage image)
+    /// <exception cref="OperationCanceledException">Cancelled (checked every buffer): the temporary file is left for the caller to remove.</exception>
+    public static long Write(IStorage storage, UInt128 ledgerId, long sequence, ulong highestFencingToken, SnapshotImage image, CancellationToken cancellationToken = default)
     {
         string name = Name(sequence);
         string temporary = name + ".tmp";
@@ -59,7 +60,7 @@ internal static class SnapshotFile
         using (IStorageFile file = storage.Open(temporary, create: true))
         {
             file.Truncate(0);
-            using var output = new Output(file);
+            using var output = new Output(file, cancellationToken);
             Span<byte> header = stackalloc byte[HeaderSize];
             header.Clear();
             BinaryPrimitives.WriteUInt64LittleEndian(header, Magic);
@@ -291,7 +292,7 @@ internal static class SnapshotFile
     }
 
     /// <summary>Buffered sequential writer that hashes everything it writes.</summary>
-    private sealed class Output(IStorageFile file) : IDisposable
+    private sealed class Output(IStorageFile file, CancellationToken cancellationToken) : IDisposable
     {
         private readonly byte[] _buffer = new byte[BufferSize];
         private readonly XxHash3 _hash = new();
@@ -336,6 +337,7 @@ internal static class SnapshotFile
         public void Flush()
         {
             if (_used == 0) return;
+            cancellationToken.ThrowIfCancellationRequested();
             file.Write(Position, _buffer.AsSpan(0, _used));
             Position += _used;
             _used = 0;

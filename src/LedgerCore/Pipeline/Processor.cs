@@ -32,8 +32,10 @@ internal sealed class Processor
     /// <summary>The highest fencing token of any applied batch: a batch below it comes from a stale writer.</summary>
     public ulong HighestFencingToken { get; private set; }
 
-    /// <summary>The sequence of the last applied batch.</summary>
-    public long AppliedSequence { get; private set; }
+    /// <summary>The sequence of the last applied batch; initially the sequence the machine was recovered to.</summary>
+    public long AppliedSequence { get => _appliedSequence; init => _appliedSequence = value; }
+
+    private long _appliedSequence;
 
     public async Task RunAsync()
     {
@@ -83,7 +85,7 @@ internal sealed class Processor
 
     public void Applied(Batch batch)
     {
-        AppliedSequence = batch.Sequence;
+        _appliedSequence = batch.Sequence;
         _applied(batch, this);
     }
 }

@@ -56,6 +56,13 @@ public class CrashProcessTests
     /// <summary>Starts the child, waits until it is ready, lets it write for a while, kills it; returns the ids it printed on complete lines.</summary>
     private static async Task<List<UInt128>> RunAndKillAsync(string child, string directory, int killAfterMs)
     {
+        List<string> output = await RunAndKillLinesAsync(child, [directory, "20000"], killAfterMs); // snapshots too, so a kill can land in the middle of one
+        return output.Select(l => UInt128.Parse(l, CultureInfo.InvariantCulture)).ToList();
+    }
+
+    /// <summary>Starts the child with <paramref name="arguments"/>, waits until it is ready, lets it run for a while, kills it; returns the complete lines it printed after "ready".</summary>
+    internal static async Task<List<string>> RunAndKillLinesAsync(string child, string[] arguments, int killAfterMs)
+    {
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,
@@ -63,8 +70,7 @@ public class CrashProcessTests
             UseShellExecute = false,
         };
         start.ArgumentList.Add(child);
-        start.ArgumentList.Add(directory);
-        start.ArgumentList.Add("20000"); // snapshots too, so a kill can land in the middle of one
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
 
         using var process = Process.Start(start)!;
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -84,7 +90,7 @@ public class CrashProcessTests
         List<string> output = await lines.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.That(await errors.WaitAsync(TimeSpan.FromSeconds(30)), Is.Empty, "the child reported no failure");
         Assert.That(output[0], Does.StartWith("ready "));
-        return output.Skip(1).Select(l => UInt128.Parse(l, CultureInfo.InvariantCulture)).ToList();
+        return output.Skip(1).ToList();
     }
 
     /// <summary>Reads stdout to its end, keeping only lines ended by a newline (a kill may cut the last one).</summary>
