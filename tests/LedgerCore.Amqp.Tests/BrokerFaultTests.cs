@@ -44,10 +44,11 @@ public sealed class BrokerFaultTests
         Task writer = Task.Run(async () =>
         {
             ulong id = 1;
-            for (int i = 0; i < 400 && !stop.IsCancellationRequested; i++)
+            // Until after the restart (bounded: 2000 batches at most).
+            for (int i = 0; i < 2000 && !stop.IsCancellationRequested; i++)
             {
                 id = await Workload.WriteAsync(host.Ledger, id, batches: 1);
-                await Task.Delay(5);
+                await Task.Delay(20);
             }
         });
         await Delivery.WaitUntilAsync(() => host.State.LastPublishedTimestamp != 0, TimeSpan.FromSeconds(20), "the first confirmed batch");
@@ -55,7 +56,8 @@ public sealed class BrokerFaultTests
         await Delivery.WaitUntilAsync(() => !host.State.Connected, TimeSpan.FromSeconds(20), "the publisher to notice");
         await Task.Delay(300);
         await _broker.RestartAsync();
-        await Task.Delay(500);
+        await Delivery.WaitUntilAsync(() => host.State.Connected, TimeSpan.FromSeconds(20), "the publisher to reconnect");
+        await Task.Delay(300);
         await stop.CancelAsync();
         await writer;
 

@@ -4,14 +4,15 @@ using NUnit.Framework;
 namespace LedgerCore.Amqp.Tests;
 
 /// <summary>
-/// The consumer's rule of docs/cdc.md, checked against the ledger: drop a message whose id is not above the
-/// last one processed (a duplicate, which must repeat an id seen before with the same body); every other
-/// message must name the last processed one as its previous_timestamp (no gap); what remains is exactly
-/// the ledger's change events, in order.
+/// The consumer's rule of docs/cdc.md, checked against the ledger: process a message only if its
+/// previous_timestamp is the last event processed. Any other message is dropped: a duplicate (its id at or
+/// below the last processed, which must repeat an id seen before with the same body), or one that arrived
+/// ahead of an event the broker refused (its predecessor is missing; the publisher sends both again). What
+/// is processed must be exactly the ledger's change events, in order.
 /// </summary>
 internal static class Delivery
 {
-    /// <summary>The events the rule accepts, failing the test on a gap, a foreign duplicate or a mismatch.</summary>
+    /// <summary>The events the rule processes, failing the test on a foreign duplicate or a broken chain.</summary>
     public static List<ulong> Accepted(List<Received> messages)
     {
         var seen = new Dictionary<ulong, string>();
@@ -20,6 +21,7 @@ internal static class Delivery
         foreach (Received m in messages)
         {
             Assert.That(m.MessageId, Is.EqualTo(m.EventTimestamp.ToString(CultureInfo.InvariantCulture)), "the message id is the event's timestamp");
+            Assert.That(m.PreviousTimestamp, Is.LessThan(m.EventTimestamp), "previous_timestamp is earlier");
             if (seen.TryGetValue(m.EventTimestamp, out string? body))
             {
                 Assert.That(m.Body, Is.EqualTo(body), $"a duplicate of {m.EventTimestamp} carries the same body");
@@ -31,11 +33,16 @@ internal static class Delivery
 
             if (m.EventTimestamp <= last)
             {
-                Assert.That(accepted, Does.Contain(m.EventTimestamp), $"{m.EventTimestamp} arrived after {last} without having arrived before: out of order, not a duplicate");
+                Assert.That(accepted, Does.Contain(m.EventTimestamp), $"{m.EventTimestamp} arrived after {last} but was never processed: not a duplicate");
                 continue;
             }
 
-            Assert.That(m.PreviousTimestamp, Is.EqualTo(last), $"{m.EventTimestamp} follows {m.PreviousTimestamp}, but the last event received was {last}: a gap");
+            if (m.PreviousTimestamp != last)
+            {
+                Assert.That(m.PreviousTimestamp, Is.GreaterThan(last), $"{m.EventTimestamp} names {m.PreviousTimestamp} as its predecessor, before the last processed {last}");
+                continue; // ahead of a refused event: it comes again after it
+            }
+
             accepted.Add(m.EventTimestamp);
             last = m.EventTimestamp;
         }

@@ -110,6 +110,28 @@ public sealed class PublishingTests
         Assert.That(duplicates, Is.InRange(0, 50), "resumed from the checkpoint (at most the batch in flight again), not from the start");
     }
 
+    [Test]
+    public async Task Events_the_broker_refuses_never_advance_the_checkpoint_and_are_published_again()
+    {
+        // A full queue with reject-publish makes the broker nack: batches 1 and 2 fit, batch 3 only in part.
+        var consumer = new TestConsumer(_broker.Uri, _exchange);
+        await consumer.BindAsync(lengthMax: 120);
+        await using PublisherHost host = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange, o => o.BatchSize = 50);
+        await Workload.CreateAccountsAsync(host.Ledger);
+        await Workload.WriteAsync(host.Ledger, 1, batches: 6);
+        List<ChangeEvent> events = await Workload.AllEventsAsync(host.Ledger);
+        await Delivery.WaitUntilAsync(() => host.State.LastError is not null, TimeSpan.FromSeconds(20), "the broker's nack");
+        await Task.Delay(500); // more attempts, each nacked again
+
+        ulong checkpoint = await consumer.ReadCheckpointAsync(_exchange + ".checkpoint");
+        Assert.That(checkpoint, Is.EqualTo(events[99].Timestamp), "the checkpoint stays at the last batch the broker confirmed in full");
+        Assert.That(host.State.LastPublishedTimestamp, Is.EqualTo(events[99].Timestamp));
+
+        // Room again: everything arrives, the refused events included.
+        await consumer.DrainUntilAsync(m => Delivery.Complete(m, events[^1].Timestamp), TimeSpan.FromSeconds(30));
+        Assert.That(Delivery.Accepted(consumer.Messages), Is.EqualTo(Delivery.Timestamps(events)));
+    }
+
     private static string SnakeCase(ChangeEventType type) => type switch
     {
         ChangeEventType.SinglePhase => "single_phase",

@@ -18,12 +18,16 @@ internal sealed class TestConsumer(Uri broker, string exchange)
     public List<Received> Messages { get; } = [];
 
     /// <summary>Declares the exchange (as the publisher will) and the bound queue, before the publisher starts.</summary>
-    public async Task BindAsync()
+    /// <param name="lengthMax">If set, the queue holds at most this many messages and the broker refuses (nacks) more.</param>
+    public async Task BindAsync(int? lengthMax = null)
     {
         await using IConnection connection = await Factory().CreateConnectionAsync();
         await using IChannel channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync(exchange, "topic", durable: true, autoDelete: false);
-        await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);
+        Dictionary<string, object?>? arguments = lengthMax is { } max
+            ? new Dictionary<string, object?> { ["x-max-length"] = max, ["x-overflow"] = "reject-publish" }
+            : null;
+        await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments);
         await channel.QueueBindAsync(Queue, exchange, "#");
     }
 
