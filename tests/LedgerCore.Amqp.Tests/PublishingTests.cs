@@ -132,6 +132,33 @@ public sealed class PublishingTests
         Assert.That(Delivery.Accepted(consumer.Messages), Is.EqualTo(Delivery.Timestamps(events)));
     }
 
+    [Test]
+    public async Task A_second_publisher_for_the_same_checkpoint_waits_until_the_first_one_stops()
+    {
+        var consumer = new TestConsumer(_broker.Uri, _exchange);
+        await consumer.BindAsync();
+        string otherDirectory = _directory + "-standby";
+        try
+        {
+            PublisherHost first = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange);
+            await Workload.CreateAccountsAsync(first.Ledger);
+            await Workload.WriteAsync(first.Ledger, 1, batches: 1);
+            await Delivery.WaitUntilAsync(() => first.State.LastPublishedTimestamp != 0, TimeSpan.FromSeconds(20), "the first publisher");
+
+            await using PublisherHost standby = await PublisherHost.StartAsync(otherDirectory, _broker.Uri, _exchange);
+            await Delivery.WaitUntilAsync(() => standby.State.LastError is not null, TimeSpan.FromSeconds(20), "the standby's refusal");
+            Assert.That(standby.State.Connected, Is.False);
+            Assert.That(standby.State.LastError, Does.Contain("RESOURCE_LOCKED"));
+
+            await first.DisposeAsync();
+            await Delivery.WaitUntilAsync(() => standby.State.Connected, TimeSpan.FromSeconds(20), "the standby to take over");
+        }
+        finally
+        {
+            if (Directory.Exists(otherDirectory)) Directory.Delete(otherDirectory, recursive: true);
+        }
+    }
+
     private static string SnakeCase(ChangeEventType type) => type switch
     {
         ChangeEventType.SinglePhase => "single_phase",
