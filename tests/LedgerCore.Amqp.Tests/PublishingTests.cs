@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,15 @@ public sealed class PublishingTests
     [Test]
     public async Task Every_event_is_published_once_in_order_with_its_timestamp_as_id_then_live_ones_too()
     {
+        long counted = 0;
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == AmqpDiagnostics.MeterName && instrument.Name == "ledgercore.amqp.events.published") listener.EnableMeasurementEvents(instrument);
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
+        meters.Start();
+
         var consumer = new TestConsumer(_broker.Uri, _exchange);
         await consumer.BindAsync();
         await using PublisherHost host = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange);
@@ -80,6 +90,7 @@ public sealed class PublishingTests
         HealthCheckResult health = await host.Services.GetRequiredService<AmqpPublisherHealthCheck>().CheckHealthAsync(new HealthCheckContext());
         Assert.That(health.Status, Is.EqualTo(HealthStatus.Healthy), health.Description);
         Assert.That(health.Data["lastPublishedTimestamp"], Is.EqualTo(events[^1].Timestamp));
+        Assert.That(Interlocked.Read(ref counted), Is.EqualTo(events.Count), "the meter counts each confirmed event");
     }
 
     [Test]
