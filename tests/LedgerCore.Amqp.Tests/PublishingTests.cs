@@ -56,7 +56,10 @@ public sealed class PublishingTests
         Assert.That(events, Has.Count.EqualTo(150));
         await consumer.DrainUntilAsync(m => m.Count >= events.Count, TimeSpan.FromSeconds(20));
 
-        // Caught up, the publisher waits for the ledger; new events then flow without a restart.
+        // Caught up, the publisher waits for the ledger; new events then flow without a restart, an
+        // expiry included (released by the first batch after its one-second deadline, in real time).
+        Assert.That(await host.Ledger.CreateTransfersAsync(new[] { new Transfer { Id = 900_001, DebitAccountId = 1, CreditAccountId = 2, Amount = 7, Ledger = Workload.Ledger, Code = 9, Flags = TransferFlags.Pending, Timeout = 1 } }), Is.Empty);
+        await Task.Delay(1100);
         await Workload.WriteAsync(host.Ledger, next, batches: 2);
         events = await Workload.AllEventsAsync(host.Ledger);
         await consumer.DrainUntilAsync(m => m.Count >= events.Count, TimeSpan.FromSeconds(20));
@@ -74,7 +77,7 @@ public sealed class PublishingTests
         }
 
         string[] types = consumer.Messages.Select(m => m.RoutingKey).Distinct().Order(StringComparer.Ordinal).ToArray();
-        Assert.That(types, Is.EqualTo(new[] { "ledger.840.single_phase", "ledger.840.two_phase_pending", "ledger.840.two_phase_posted", "ledger.840.two_phase_voided" }));
+        Assert.That(types, Is.EqualTo(new[] { "ledger.840.single_phase", "ledger.840.two_phase_expired", "ledger.840.two_phase_pending", "ledger.840.two_phase_posted", "ledger.840.two_phase_voided" }));
 
         // The checkpoint reaches the last event once the broker confirmed it.
         ulong checkpoint = 0;
