@@ -6,37 +6,16 @@ namespace LedgerCore.Amqp.Tests;
 
 /// <summary>Against a broker of the fixture's own, SIGKILLed and restarted (same port, same data) mid-stream.</summary>
 [TestFixture]
-public sealed class BrokerFaultTests
+public sealed class BrokerFaultTests : BrokerFixture
 {
-    private TestBroker _broker = null!;
-    private string _directory = null!;
-    private string _exchange = null!;
-
-    [OneTimeSetUp]
-    public async Task StartBroker() => _broker = await TestBroker.OwnAsync();
-
-    [OneTimeTearDown]
-    public async Task StopBroker() => await _broker.DisposeAsync();
-
-    [SetUp]
-    public void NewLedger()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"ledgercore-amqp-tests-{Guid.NewGuid():N}");
-        _exchange = $"ledgercore.test.{Guid.NewGuid():N}";
-    }
-
-    [TearDown]
-    public void DeleteLedger()
-    {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
-    }
+    private protected override Task<TestBroker> StartBrokerAsync() => TestBroker.OwnAsync();
 
     [Test]
     public async Task A_broker_killed_mid_stream_and_restarted_loses_nothing_and_reorders_nothing()
     {
-        var consumer = new TestConsumer(_broker.Uri, _exchange);
+        var consumer = new TestConsumer(Broker.Uri, Exchange);
         await consumer.BindAsync();
-        await using PublisherHost host = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange);
+        await using PublisherHost host = await PublisherHost.StartAsync(LedgerDirectory, Broker.Uri, Exchange);
         await Workload.CreateAccountsAsync(host.Ledger);
 
         // The ledger keeps taking writes throughout; the broker dies while batches are in flight.
@@ -52,10 +31,10 @@ public sealed class BrokerFaultTests
             }
         });
         await Delivery.WaitUntilAsync(() => host.State.LastPublishedTimestamp != 0, TimeSpan.FromSeconds(20), "the first confirmed batch");
-        await _broker.KillAsync();
+        await Broker.KillAsync();
         await Delivery.WaitUntilAsync(() => !host.State.Connected, TimeSpan.FromSeconds(20), "the publisher to notice");
         await Task.Delay(300);
-        await _broker.RestartAsync();
+        await Broker.RestartAsync();
         await Delivery.WaitUntilAsync(() => host.State.Connected, TimeSpan.FromSeconds(20), "the publisher to reconnect");
         await Task.Delay(300);
         await stop.CancelAsync();
@@ -70,16 +49,16 @@ public sealed class BrokerFaultTests
     [Test]
     public async Task With_the_broker_down_the_publisher_stops_reading_the_ledger_and_reports_degraded()
     {
-        var consumer = new TestConsumer(_broker.Uri, _exchange);
+        var consumer = new TestConsumer(Broker.Uri, Exchange);
         await consumer.BindAsync();
-        await using PublisherHost host = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange);
+        await using PublisherHost host = await PublisherHost.StartAsync(LedgerDirectory, Broker.Uri, Exchange);
         AmqpPublisherHealthCheck health = host.Services.GetRequiredService<AmqpPublisherHealthCheck>();
         await Workload.CreateAccountsAsync(host.Ledger);
         ulong id = await Workload.WriteAsync(host.Ledger, 1, batches: 2);
         List<ChangeEvent> before = await Workload.AllEventsAsync(host.Ledger);
         await Delivery.WaitUntilAsync(() => host.State.LastPublishedTimestamp == before[^1].Timestamp, TimeSpan.FromSeconds(20), "the first events confirmed");
 
-        await _broker.KillAsync();
+        await Broker.KillAsync();
         await Delivery.WaitUntilAsync(() => !host.State.Connected, TimeSpan.FromSeconds(20), "the publisher to notice");
         long read = host.State.EventsRead;
         id = await Workload.WriteAsync(host.Ledger, id, batches: 40); // 2000 events the publisher must not pull in
@@ -91,7 +70,7 @@ public sealed class BrokerFaultTests
         Assert.That(down.Status, Is.EqualTo(HealthStatus.Degraded), down.Description);
         Assert.That(down.Data["connected"], Is.False);
 
-        await _broker.RestartAsync();
+        await Broker.RestartAsync();
         await Workload.WriteAsync(host.Ledger, id, batches: 1);
         List<ChangeEvent> events = await Workload.AllEventsAsync(host.Ledger);
         await consumer.DrainUntilAsync(m => Delivery.Complete(m, events[^1].Timestamp), TimeSpan.FromSeconds(40));

@@ -9,30 +9,9 @@ namespace LedgerCore.Amqp.Tests;
 
 /// <summary>Against the shared broker: what a consumer receives, and a publisher stopped mid-stream.</summary>
 [TestFixture]
-public sealed class PublishingTests
+public sealed class PublishingTests : BrokerFixture
 {
-    private TestBroker _broker = null!;
-    private string _directory = null!;
-    private string _exchange = null!;
-
-    [OneTimeSetUp]
-    public async Task StartBroker() => _broker = await TestBroker.SharedAsync();
-
-    [OneTimeTearDown]
-    public async Task StopBroker() => await _broker.DisposeAsync();
-
-    [SetUp]
-    public void NewLedger()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"ledgercore-amqp-tests-{Guid.NewGuid():N}");
-        _exchange = $"ledgercore.test.{Guid.NewGuid():N}";
-    }
-
-    [TearDown]
-    public void DeleteLedger()
-    {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
-    }
+    private protected override Task<TestBroker> StartBrokerAsync() => TestBroker.SharedAsync();
 
     [Test]
     public async Task Every_event_is_published_once_in_order_with_its_timestamp_as_id_then_live_ones_too()
@@ -46,9 +25,9 @@ public sealed class PublishingTests
         meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
         meters.Start();
 
-        var consumer = new TestConsumer(_broker.Uri, _exchange);
+        var consumer = new TestConsumer(Broker.Uri, Exchange);
         await consumer.BindAsync();
-        await using PublisherHost host = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange);
+        await using PublisherHost host = await PublisherHost.StartAsync(LedgerDirectory, Broker.Uri, Exchange);
         await Workload.CreateAccountsAsync(host.Ledger);
         ulong next = await Workload.WriteAsync(host.Ledger, 1, batches: 3);
 
@@ -83,7 +62,7 @@ public sealed class PublishingTests
         ulong checkpoint = 0;
         for (int i = 0; i < 200 && checkpoint != events[^1].Timestamp; i++)
         {
-            checkpoint = await consumer.ReadCheckpointAsync(_exchange + ".checkpoint");
+            checkpoint = await consumer.ReadCheckpointAsync(Exchange + ".checkpoint");
             if (checkpoint != events[^1].Timestamp) await Task.Delay(25);
         }
 
@@ -99,10 +78,10 @@ public sealed class PublishingTests
     [Test]
     public async Task A_publisher_stopped_mid_stream_resumes_from_the_checkpoint_without_a_gap()
     {
-        var consumer = new TestConsumer(_broker.Uri, _exchange);
+        var consumer = new TestConsumer(Broker.Uri, Exchange);
         await consumer.BindAsync();
         ulong stoppedAt;
-        await using (PublisherHost first = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange, o => o.BatchSize = 50))
+        await using (PublisherHost first = await PublisherHost.StartAsync(LedgerDirectory, Broker.Uri, Exchange, o => o.BatchSize = 50))
         {
             await Workload.CreateAccountsAsync(first.Ledger);
             await Workload.WriteAsync(first.Ledger, 1, batches: 60);
@@ -114,7 +93,7 @@ public sealed class PublishingTests
             Assert.That(stoppedAt, Is.LessThan(written[^1].Timestamp), "stopped before the end");
         }
 
-        await using PublisherHost second = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange, o => o.BatchSize = 50);
+        await using PublisherHost second = await PublisherHost.StartAsync(LedgerDirectory, Broker.Uri, Exchange, o => o.BatchSize = 50);
         await Workload.WriteAsync(second.Ledger, 1_000_000, batches: 4);
         List<ChangeEvent> events = await Workload.AllEventsAsync(second.Ledger);
         await consumer.DrainUntilAsync(m => Delivery.Complete(m, events[^1].Timestamp), TimeSpan.FromSeconds(30));
@@ -128,16 +107,16 @@ public sealed class PublishingTests
     public async Task Events_the_broker_refuses_never_advance_the_checkpoint_and_are_published_again()
     {
         // A full queue with reject-publish makes the broker nack: batches 1 and 2 fit, batch 3 only in part.
-        var consumer = new TestConsumer(_broker.Uri, _exchange);
+        var consumer = new TestConsumer(Broker.Uri, Exchange);
         await consumer.BindAsync(lengthMax: 120);
-        await using PublisherHost host = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange, o => o.BatchSize = 50);
+        await using PublisherHost host = await PublisherHost.StartAsync(LedgerDirectory, Broker.Uri, Exchange, o => o.BatchSize = 50);
         await Workload.CreateAccountsAsync(host.Ledger);
         await Workload.WriteAsync(host.Ledger, 1, batches: 6);
         List<ChangeEvent> events = await Workload.AllEventsAsync(host.Ledger);
         await Delivery.WaitUntilAsync(() => host.State.LastError is not null, TimeSpan.FromSeconds(20), "the broker's nack");
         await Task.Delay(500); // more attempts, each nacked again
 
-        ulong checkpoint = await consumer.ReadCheckpointAsync(_exchange + ".checkpoint");
+        ulong checkpoint = await consumer.ReadCheckpointAsync(Exchange + ".checkpoint");
         Assert.That(checkpoint, Is.EqualTo(events[99].Timestamp), "the checkpoint stays at the last batch the broker confirmed in full");
         Assert.That(host.State.LastPublishedTimestamp, Is.EqualTo(events[99].Timestamp));
 
@@ -149,17 +128,17 @@ public sealed class PublishingTests
     [Test]
     public async Task A_second_publisher_for_the_same_checkpoint_waits_until_the_first_one_stops()
     {
-        var consumer = new TestConsumer(_broker.Uri, _exchange);
+        var consumer = new TestConsumer(Broker.Uri, Exchange);
         await consumer.BindAsync();
-        string otherDirectory = _directory + "-standby";
+        string otherDirectory = LedgerDirectory + "-standby";
         try
         {
-            PublisherHost first = await PublisherHost.StartAsync(_directory, _broker.Uri, _exchange);
+            PublisherHost first = await PublisherHost.StartAsync(LedgerDirectory, Broker.Uri, Exchange);
             await Workload.CreateAccountsAsync(first.Ledger);
             await Workload.WriteAsync(first.Ledger, 1, batches: 1);
             await Delivery.WaitUntilAsync(() => first.State.LastPublishedTimestamp != 0, TimeSpan.FromSeconds(20), "the first publisher");
 
-            await using PublisherHost standby = await PublisherHost.StartAsync(otherDirectory, _broker.Uri, _exchange);
+            await using PublisherHost standby = await PublisherHost.StartAsync(otherDirectory, Broker.Uri, Exchange);
             await Delivery.WaitUntilAsync(() => standby.State.LastError is not null, TimeSpan.FromSeconds(20), "the standby's refusal");
             Assert.That(standby.State.Connected, Is.False);
             Assert.That(standby.State.LastError, Does.Contain("RESOURCE_LOCKED"));
