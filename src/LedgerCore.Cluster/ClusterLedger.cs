@@ -454,7 +454,7 @@ public sealed class ClusterLedger : ILedger
             }
         }
 
-        var work = new ReadWork<T>(read, cancellationToken);
+        var work = new CallWork<T>(p => read(p.Machine), cancellationToken);
         try
         {
             await _processorQueue.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);

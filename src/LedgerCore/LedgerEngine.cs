@@ -496,7 +496,7 @@ public sealed class LedgerEngine : ILedger
     private async Task<T> ReadAsync<T>(Func<LedgerStateMachine, T> read, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var work = new ReadWork<T>(read, cancellationToken);
+        var work = new CallWork<T>(p => read(p.Machine), cancellationToken);
         try
         {
             await _processorQueue.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);

@@ -1,10 +1,11 @@
 namespace LedgerCore.Pipeline;
 
 /// <summary>
-/// A call run on the processor between batches with the processor itself (its machine, applied
-/// sequence and fencing token), for work that must see one batch boundary: a backup's capture.
+/// A call run on the processor between batches: a read, which so sees every write that completed before it
+/// was issued (linearizable within the process), or work that needs the processor itself at one batch
+/// boundary (its applied sequence and fencing token: a backup's capture).
 /// </summary>
-internal sealed class CallWork<T>(Func<Processor, T> call, CancellationToken cancellationToken) : ProcessorWork
+internal sealed class CallWork<T>(Func<Processor, T> read, CancellationToken cancellationToken) : ProcessorWork
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -18,7 +19,14 @@ internal sealed class CallWork<T>(Func<Processor, T> call, CancellationToken can
             return;
         }
 
-        _completion.TrySetResult(call(processor));
+        try
+        {
+            _completion.TrySetResult(read(processor));
+        }
+        catch (ArgumentException e) // a read's bad filter; anything else faults the processor
+        {
+            _completion.TrySetException(e);
+        }
     }
 
     public override void Fail(Exception exception) => _completion.TrySetException(exception);

@@ -15,10 +15,10 @@ public class ProcessorTests
         var processor = new Processor(new LedgerStateMachine(), queue.Reader, 0, (_, _) => { }, faults.Add);
         Task running = Task.Run(processor.RunAsync);
 
-        var before = new ReadWork<int>(_ => 1, CancellationToken.None);
+        var before = new CallWork<int>(_ => 1, CancellationToken.None);
         var bug = new InvalidOperationException("a bug in the state machine");
         var throwing = new ThrowingWork(bug);
-        var after = new ReadWork<int>(_ => 2, CancellationToken.None);
+        var after = new CallWork<int>(_ => 2, CancellationToken.None);
         await queue.Writer.WriteAsync(before);
         await queue.Writer.WriteAsync(throwing);
         await queue.Writer.WriteAsync(after);
