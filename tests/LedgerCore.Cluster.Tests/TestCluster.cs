@@ -6,7 +6,7 @@ using LedgerCore.Cluster;
 
 namespace LedgerCore.Cluster.Tests;
 
-/// <summary>Three replicas in this process over 127.0.0.1, each on its own free port and temporary directory.</summary>
+/// <summary>Replicas (three unless told) in this process over 127.0.0.1, each on its own free port and temporary directory.</summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
@@ -14,11 +14,13 @@ internal sealed class TestCluster : IAsyncDisposable
     private readonly IPEndPoint[] _endpoints;
     private readonly long _snapshotIntervalEvents;
 
-    public TestCluster(long snapshotIntervalEvents = 0)
+    public TestCluster(long snapshotIntervalEvents = 0, int replicas = 3)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
         _snapshotIntervalEvents = snapshotIntervalEvents;
-        _endpoints = [FreeEndpoint(), FreeEndpoint(), FreeEndpoint()];
-        Replicas = new ClusterLedger?[3];
+        _endpoints = new IPEndPoint[replicas];
+        for (int i = 0; i < replicas; i++) _endpoints[i] = FreeEndpoint();
+        Replicas = new ClusterLedger?[replicas];
     }
 
     public static readonly UInt128 LedgerId = 0x1EDC0DE;
@@ -31,7 +33,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public async Task StartAllAsync()
     {
-        await Task.WhenAll(Enumerable.Range(0, 3).Select(StartAsync));
+        await Task.WhenAll(Enumerable.Range(0, Replicas.Length).Select(StartAsync));
     }
 
     public async Task StartAsync(int i)
@@ -63,7 +65,7 @@ internal sealed class TestCluster : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < Patience)
         {
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < Replicas.Length; i++)
             {
                 if (Replicas[i] is { IsLeader: true }) return i;
             }
@@ -89,7 +91,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < Replicas.Length; i++)
         {
             if (Replicas[i] is not null) await StopAsync(i);
         }
