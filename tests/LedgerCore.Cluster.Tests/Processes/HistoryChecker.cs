@@ -145,7 +145,7 @@ internal static class HistoryChecker
         {
             // From the first batch when the replica still has it, else from closer to its end.
             string answer = "feed compacted";
-            foreach (long back in new[] { applied, 512, 64, 8 })
+            foreach (long back in new[] { applied, 512, 64, 8, 1 })
             {
                 answer = await Request(cluster, i, FormattableString.Invariant($"feed {Math.Max(1, applied - back + 1)}"));
                 if (answer != "feed compacted") break;
@@ -153,7 +153,9 @@ internal static class HistoryChecker
 
             if (answer == "feed compacted")
             {
-                violations.Add($"replica {i}: its feed does not reach back to sequence {applied - 7}");
+                // Compacted even at the applied sequence itself: the replica's newest snapshot covers everything
+                // applied (frequent snapshots can land on the last batch), so it has no feed left to compare.
+                reached[i] = applied + 1;
                 continue;
             }
 
