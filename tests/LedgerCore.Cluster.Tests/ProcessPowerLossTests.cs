@@ -116,7 +116,10 @@ public sealed partial class ProcessPowerLossTests
             }
 
             (List<string> violations, string stats) = await HistoryChecker.CheckAsync(cluster, history);
-            TestContext.Out.WriteLine($"seed {seed}: {story}; {stats}; {clock.ElapsedMilliseconds} ms");
+            // Progress as well as Out: a soak's lines show while it runs, not only at its end.
+            string line = $"seed {seed}: {story}; {stats}; {clock.ElapsedMilliseconds} ms";
+            TestContext.Out.WriteLine(line);
+            TestContext.Progress.WriteLine(line);
             return violations.Count == 0 ? "" : $"{story}\n{string.Join('\n', violations)}\n{cluster.Describe()}";
         }
         finally
