@@ -12,12 +12,14 @@ namespace LedgerCore.Cluster.Tests;
 /// a majority (the leader and a follower) loses power at a random moment: both processes are SIGKILLed
 /// and their mounts unmounted, which discards every byte they had not fsynced, then mounted again over
 /// the same backing directories and the replicas restarted there, one first (with the survivor, a
-/// majority), the other once a leader took a write. After the replicas converge, the history checker demands every acknowledged transfer on every replica, none
-/// applied twice, debits equal to credits and equal digests.
+/// majority), the other once a leader took a write. After the replicas converge, the history checker
+/// demands every acknowledged transfer on every replica, none applied twice, debits equal to credits
+/// and equal digests.
 /// In about half the seeds the survivor is paused (SIGSTOP) for a moment before the loss, so the
 /// acknowledgements of that moment rested on the two replicas about to lose power.
 /// Seeds: <c>LEDGERCORE_POWERLOSS_SEEDS</c> (default 8: ~60-90 s), from <c>LEDGERCORE_POWERLOSS_SEED</c>
-/// (default random; every failure names its seed, and setting it with one seed replays the same choices).
+/// (default random; every failure names its seed; setting it replays the same random choices, not the
+/// same timing).
 /// </summary>
 [TestFixture]
 [NonParallelizable]
