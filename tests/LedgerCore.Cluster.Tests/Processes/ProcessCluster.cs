@@ -37,6 +37,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public IPEndPoint[] Endpoints { get; }
 
+    /// <summary>Replica i's data directory when set (a lazyfs mount the test owns); otherwise one under this cluster's temporary root.</summary>
+    public Func<int, string>? DataDirectories { get; init; }
+
     public ReplicaProcess?[] Replicas { get; }
 
     /// <summary>The replica last seen leading (or -1): where the workload sends writes.</summary>
@@ -52,7 +55,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
     {
         var clock = Stopwatch.StartNew();
         string members = string.Join(',', Endpoints.Select(e => e.ToString()));
-        string directory = Path.Combine(_root, i.ToString(CultureInfo.InvariantCulture));
+        string directory = DataDirectories?.Invoke(i) ?? Path.Combine(_root, i.ToString(CultureInfo.InvariantCulture));
         Replicas[i] = await ReplicaProcess.StartAsync([Endpoints[i].ToString(), members, directory, LedgerId.ToString(CultureInfo.InvariantCulture), .. _extraArguments], Patience, _launcher?.Invoke(i));
         lock (StartMilliseconds) StartMilliseconds.Add(clock.ElapsedMilliseconds);
     }
