@@ -1,5 +1,6 @@
 using LedgerCore.Journal;
 using LedgerCore.Storage;
+using LedgerCore.Tool.Repl;
 
 namespace LedgerCore.Tool.Export;
 
@@ -11,23 +12,11 @@ namespace LedgerCore.Tool.Export;
 /// </summary>
 internal static class LedgerExport
 {
-    /// <summary>Column names as docs/protocol.md names the fields, in its order.</summary>
-    public static readonly ExportColumn[] AccountColumns =
-    [
-        new("id", ColumnType.UInt128), new("debits_pending", ColumnType.UInt128), new("debits_posted", ColumnType.UInt128),
-        new("credits_pending", ColumnType.UInt128), new("credits_posted", ColumnType.UInt128), new("user_data_128", ColumnType.UInt128),
-        new("user_data_64", ColumnType.UInt64), new("user_data_32", ColumnType.UInt32), new("reserved", ColumnType.UInt32),
-        new("ledger", ColumnType.UInt32), new("code", ColumnType.UInt16), new("flags", ColumnType.UInt16), new("timestamp", ColumnType.UInt64),
-    ];
+    /// <summary>The columns of an account: the REPL's field table (docs/protocol.md's names and order), one place for both.</summary>
+    public static readonly ExportColumn[] AccountColumns = Array.ConvertAll(ReplSchema.Account, f => new ExportColumn(f.Name, f.Kind));
 
-    /// <summary>Column names as docs/protocol.md names the fields, in its order.</summary>
-    public static readonly ExportColumn[] TransferColumns =
-    [
-        new("id", ColumnType.UInt128), new("debit_account_id", ColumnType.UInt128), new("credit_account_id", ColumnType.UInt128),
-        new("amount", ColumnType.UInt128), new("pending_id", ColumnType.UInt128), new("user_data_128", ColumnType.UInt128),
-        new("user_data_64", ColumnType.UInt64), new("user_data_32", ColumnType.UInt32), new("timeout", ColumnType.UInt32),
-        new("ledger", ColumnType.UInt32), new("code", ColumnType.UInt16), new("flags", ColumnType.UInt16), new("timestamp", ColumnType.UInt64),
-    ];
+    /// <summary>The columns of a transfer, likewise; <see cref="Row(RowWriter, in Transfer)"/> writes them in this order.</summary>
+    public static readonly ExportColumn[] TransferColumns = Array.ConvertAll(ReplSchema.Transfer, f => new ExportColumn(f.Name, f.Kind));
 
     /// <summary>
     /// Rows per query. Small on purpose: a page of 512 (64 KiB, and the query's list under it) stays out of

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Parquet;
+using LedgerCore.Tool.Repl;
 using Parquet.Schema;
 
 namespace LedgerCore.Tool.Export;
@@ -7,7 +8,7 @@ namespace LedgerCore.Tool.Export;
 /// <summary>
 /// Apache Parquet through Parquet.Net: one row group per <see cref="RowGroupRows"/> rows, each column
 /// buffered in a typed array until its group is written, so memory is bounded by one group whatever
-/// the export's size. 128-bit values are decimal strings (see <see cref="ColumnType"/>), the rest
+/// the export's size. 128-bit values are decimal strings (see <see cref="ExportColumn"/>), the rest
 /// unsigned integers of their width; no column is nullable. Parquet's footer comes last, so the file is
 /// readable only once <see cref="Finish"/> has written it.
 /// </summary>
@@ -32,9 +33,9 @@ internal sealed class ParquetRowWriter(Stream output) : RowWriter
         {
             (_fields[i], _buffers[i]) = columns[i].Type switch
             {
-                ColumnType.UInt128 => ((DataField)new DataField<string>(columns[i].Name, nullable: false), (Array)new string[RowGroupRows]),
-                ColumnType.UInt64 => (new DataField<ulong>(columns[i].Name), new ulong[RowGroupRows]),
-                ColumnType.UInt32 => (new DataField<uint>(columns[i].Name), new uint[RowGroupRows]),
+                FieldKind.U128 => ((DataField)new DataField<string>(columns[i].Name, nullable: false), (Array)new string[RowGroupRows]),
+                FieldKind.U64 => (new DataField<ulong>(columns[i].Name), new ulong[RowGroupRows]),
+                FieldKind.U32 => (new DataField<uint>(columns[i].Name), new uint[RowGroupRows]),
                 _ => (new DataField<ushort>(columns[i].Name), new ushort[RowGroupRows]),
             };
         }
