@@ -38,6 +38,7 @@ public sealed class ClusterLedger : ILedger
     private const int ChunkSize = 8 << 20;
 
     private readonly FileStream _lock;
+    private readonly IPEndPoint _self;
     private readonly RaftCluster _cluster;
     private readonly DurableWriteAheadLog _wal;
     private readonly MembersStorage _members;
@@ -69,6 +70,7 @@ public sealed class ClusterLedger : ILedger
         _processor = processor;
         _logger = logger;
         _feed = new ReplicaFeed(wal, adapter.Feed);
+        _self = options.EndPoint;
         _metrics = new ClusterMetrics(this, options.EndPoint.ToString());
     }
 
@@ -386,7 +388,7 @@ public sealed class ClusterLedger : ILedger
             long term = Term;
             if (leadership.IsCancellationRequested) continue;
             long next = _adapter.AppliedSequence + 1;
-            using var session = new LeaderSession(_cluster, _wal, term, next, _adapter.AppliedTimestamp, MaxBatchSize, ReplicationWindow, () => LeaderEndpoint, leadership);
+            using var session = new LeaderSession(_cluster, _wal, term, next, _adapter.AppliedTimestamp, MaxBatchSize, ReplicationWindow, () => OtherLeader, leadership);
             Volatile.Write(ref _session, session);
             ClusterLog.Leading(_logger, term, next, _adapter.AppliedIndex);
             RaiseLeadershipChanged();
@@ -478,7 +480,7 @@ public sealed class ClusterLedger : ILedger
         }
         catch (DotNext.Net.Cluster.Consensus.Raft.NotLeaderException e)
         {
-            throw new NotLeaderException($"Leadership ended during the membership change of {endpoint}: it may or may not be committed.", LeaderEndpoint, e);
+            throw new NotLeaderException($"Leadership ended during the membership change of {endpoint}: it may or may not be committed.", OtherLeader, e);
         }
         catch (RaftCluster<RaftClusterMember>.ConcurrentMembershipModificationException e)
         {
@@ -486,9 +488,15 @@ public sealed class ClusterLedger : ILedger
         }
     }
 
+    /// <summary>
+    /// The leader to name in a <see cref="NotLeaderException"/>: never this replica. While it is being deposed
+    /// DotNext may still report it as the leader, and naming it would send the retry straight back here.
+    /// </summary>
+    private EndPoint? OtherLeader => LeaderEndpoint is { } leader && !leader.Equals(_self) ? leader : null;
+
     private NotLeaderException NotLeader()
     {
-        EndPoint? leader = LeaderEndpoint;
+        EndPoint? leader = OtherLeader;
         return new NotLeaderException(leader is null
             ? "This replica is not the leader and no leader is known (an election is under way); retry shortly."
             : $"This replica is not the leader; the leader is {leader}.", leader);

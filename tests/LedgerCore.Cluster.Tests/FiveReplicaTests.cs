@@ -114,6 +114,7 @@ public sealed class FiveReplicaTests
                 // Refused (not the leader any more) or deposed in flight: outcome unknown, as documented.
                 if (refused == 0) TestContext.Out.WriteLine($"first refusal after {clock.ElapsedMilliseconds} ms names leader {e.LeaderEndpoint?.ToString() ?? "none"} (the old leader is {cluster.Endpoints[leaderIndex]})");
                 lastNamed = e.LeaderEndpoint;
+                Assert.That(e.LeaderEndpoint, Is.Not.EqualTo(cluster.Endpoints[Array.IndexOf(cluster.Replicas, target)]), "a replica never names itself as the leader to retry on");
                 refused++;
                 unknown.Add(batch);
                 await Task.Delay(100);
