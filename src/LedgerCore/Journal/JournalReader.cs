@@ -64,9 +64,12 @@ internal static class JournalReader
                 : JournalFormat.CheckSegmentHeader(header, ledgerId, first);
             if (headerProblem is not null)
             {
-                if (newest && repairTail && !HasValidRecordAfter(file, 0, length, first - 1, header, payload))
+                if (newest && !HasValidRecordAfter(file, 0, length, first - 1, header, payload))
                 {
-                    // The segment was being created when the process stopped: it never held a durable record.
+                    // The segment was being created when the process stopped (or, seen by a reader beside a running
+                    // engine, is being created now): it never held a durable record. Recovery deletes it; a reader
+                    // that may not repair reports the whole file as the tail, from its start.
+                    if (!repairTail) return new JournalScan(lastSequence, name, 0, recordsRead, length, headerProblem);
                     file.Dispose();
                     storage.Delete(name);
                     storage.SyncDirectory();
