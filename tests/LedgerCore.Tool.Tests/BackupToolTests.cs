@@ -58,6 +58,32 @@ public sealed class BackupToolTests
     }
 
     [Test]
+    public async Task Backup_with_json_prints_the_sequence_and_digest_the_restored_copy_has()
+    {
+        await using (LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _source }))
+        {
+            Assert.That(await engine.CreateAccountsAsync(new[] { new Account { Id = 1, Ledger = 1, Code = 1 }, new Account { Id = 2, Ledger = 1, Code = 1 } }), Is.Empty);
+            Assert.That(await engine.CreateTransfersAsync(new[] { new Transfer { Id = 7, DebitAccountId = 1, CreditAccountId = 2, Amount = 5, Ledger = 1, Code = 1 } }), Is.Empty);
+        }
+
+        (int code, string output, string error) = ToolProcess.Run("backup", _source, _copy, "--json");
+
+        Assert.That(code, Is.Zero, output + error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        System.Text.Json.JsonElement root = json.RootElement;
+        await using LedgerEngine restored = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _copy });
+        UInt128 digest = await restored.ComputeDigestAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.GetProperty("sequence").GetInt64(), Is.EqualTo(restored.CommittedSequence));
+            Assert.That(root.GetProperty("digest").GetString(), Is.EqualTo(digest.ToString("x32", CultureInfo.InvariantCulture)));
+            Assert.That(root.GetProperty("ledger_id").GetString(), Is.EqualTo(restored.LedgerId.ToString("x32", CultureInfo.InvariantCulture)));
+            Assert.That(root.GetProperty("on_server").GetBoolean(), Is.False);
+            Assert.That(root.GetProperty("bytes").GetInt64(), Is.GreaterThan(0));
+        });
+    }
+
+    [Test]
     public async Task Verify_checks_a_backup_against_its_manifest()
     {
         await using (LedgerEngine engine = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = _source }))

@@ -31,6 +31,7 @@ internal static class BackupCommand
         Option<string> connect = new("--connect") { Description = "Back up a running server instead (host:port): the TCP Backup operation, which its BackupDirectory must allow." };
         Option<string> token = new("--token") { Description = "With --connect: the server's AuthToken." };
         Option<bool> tls = new("--tls") { Description = "With --connect: connect with TLS (the server's certificate must be trusted by this machine)." };
+        Option<bool> json = new("--json") { Description = "Prints the completed backup as one JSON object (ledger_id, sequence, commit_timestamp, digest, directory, on_server, bytes, seconds)." };
         Command command = new("backup",
             "Takes the directory's writer lock, recovers its state read-only (the newest snapshot that verifies, then the journal after it; a torn tail " +
             "is left out, as recovery would cut it) and writes a backup: a snapshot at the last committed sequence, ledger.meta and backup.manifest " +
@@ -38,7 +39,7 @@ internal static class BackupCommand
             "it complete. Restore by opening the backup as a data directory. The source is not changed. With --connect, asks a running server to " +
             "back its ledger up under its backup directory instead (docs/protocol.md, Backup). " + ExitCodes)
         {
-            paths, connect, token, tls,
+            paths, connect, token, tls, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -51,13 +52,13 @@ internal static class BackupCommand
             }
 
             return server is null
-                ? Run(given[0], given[1], cancellationToken)
-                : await RemoteBackup.RunAsync(server, result.GetValue(token), result.GetValue(tls), given[0], cancellationToken).ConfigureAwait(false);
+                ? Run(given[0], given[1], result.GetValue(json), cancellationToken)
+                : await RemoteBackup.RunAsync(server, result.GetValue(token), result.GetValue(tls), given[0], result.GetValue(json), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static int Run(string directory, string destination, CancellationToken cancellationToken)
+    private static int Run(string directory, string destination, bool json, CancellationToken cancellationToken)
     {
         if (!Program.IsLedgerDirectory(directory)) return Program.UsageError;
         FileStream directoryLock;
@@ -106,8 +107,7 @@ internal static class BackupCommand
                 return Program.OutputFailed;
             }
 
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"backup of ledger {recovered.LedgerId:x32} at sequence {backup.Sequence} written to {backup.Directory}: {backup.Bytes} bytes, digest {backup.Digest:x32}, {backup.Duration.TotalSeconds:F2} s"));
+            BackupReport.Write(backup, recovered.LedgerId, onServer: false, json);
             return Program.Intact;
         }
     }

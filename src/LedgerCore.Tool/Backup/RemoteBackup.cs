@@ -10,7 +10,7 @@ internal static class RemoteBackup
     /// <summary>Exit code: the server could not be reached, refused the connection, or does not allow or support backups.</summary>
     public const int ServerRefused = 5;
 
-    public static async Task<int> RunAsync(string endpoint, string? token, bool tls, string destination, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string endpoint, string? token, bool tls, string destination, bool json, CancellationToken cancellationToken)
     {
         var options = new LedgerTcpClientOptions
         {
@@ -25,8 +25,7 @@ internal static class RemoteBackup
         {
             await using LedgerTcpClient client = await LedgerTcpClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
             LedgerBackup backup = await client.BackupAsync(destination, cancellationToken).ConfigureAwait(false);
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"backup of ledger {client.LedgerId:x32} at sequence {backup.Sequence} written on the server to {backup.Directory}: {backup.Bytes} bytes, digest {backup.Digest:x32}, {backup.Duration.TotalSeconds:F2} s"));
+            BackupReport.Write(backup, client.LedgerId, onServer: true, json);
             return Program.Intact;
         }
         catch (ArgumentException e)
