@@ -15,23 +15,7 @@ var broker = new Uri(args[1]);
 string exchange = args[2];
 int batches = int.Parse(args[3], CultureInfo.InvariantCulture);
 
-HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-builder.Services.AddLogging();
-builder.Services.AddLedgerCore(options => options.DataDirectory = directory);
-builder.Services.AddLedgerCoreAmqp(options =>
-{
-    options.HostName = broker.Host;
-    options.Port = broker.Port;
-    options.UserName = "guest";
-    options.Password = "guest";
-    options.Exchange = exchange;
-    options.CheckpointQueue = exchange + ".checkpoint";
-    options.BatchSize = 20;
-    options.ReconnectDelayMin = TimeSpan.FromMilliseconds(50);
-    options.ReconnectDelayMax = TimeSpan.FromMilliseconds(500);
-    options.BrokerTimeout = TimeSpan.FromSeconds(5);
-});
-using IHost host = builder.Build();
+using IHost host = TestPublisher.Build(directory, broker, exchange, batchSize: 20);
 await host.StartAsync();
 ILedger ledger = host.Services.GetRequiredService<ILedger>();
 if (batches > 0)

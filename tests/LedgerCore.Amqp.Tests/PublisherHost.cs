@@ -19,24 +19,7 @@ internal sealed class PublisherHost : IAsyncDisposable
 
     public static async Task<PublisherHost> StartAsync(string directory, Uri broker, string exchange, Action<AmqpPublisherOptions>? configure = null)
     {
-        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddLogging();
-        builder.Services.AddLedgerCore(options => options.DataDirectory = directory);
-        builder.Services.AddLedgerCoreAmqp(options =>
-        {
-            options.HostName = broker.Host;
-            options.Port = broker.Port;
-            options.UserName = "guest";
-            options.Password = "guest";
-            options.Exchange = exchange;
-            options.CheckpointQueue = exchange + ".checkpoint";
-            options.BatchSize = 100;
-            options.ReconnectDelayMin = TimeSpan.FromMilliseconds(50);
-            options.ReconnectDelayMax = TimeSpan.FromMilliseconds(500);
-            options.BrokerTimeout = TimeSpan.FromSeconds(5);
-            configure?.Invoke(options);
-        });
-        IHost host = builder.Build();
+        IHost host = TestPublisher.Build(directory, broker, exchange, batchSize: 100, configure);
         await host.StartAsync();
         return new PublisherHost(host);
     }
