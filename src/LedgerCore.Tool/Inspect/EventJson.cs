@@ -11,24 +11,23 @@ internal static class EventJson
 {
     public static string Of(in Account account)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new JsonlRowWriter(stream))
-        {
-            writer.Begin(LedgerExport.AccountColumns);
-            LedgerExport.Row(writer, in account);
-            writer.Finish();
-        }
-
-        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length).TrimEnd('\n');
+        Account copy = account;
+        return Of(LedgerExport.AccountColumns, writer => LedgerExport.Row(writer, in copy));
     }
 
     public static string Of(in Transfer transfer)
     {
+        Transfer copy = transfer;
+        return Of(LedgerExport.TransferColumns, writer => LedgerExport.Row(writer, in copy));
+    }
+
+    private static string Of(ExportColumn[] columns, Action<RowWriter> row)
+    {
         using var stream = new MemoryStream();
         using (var writer = new JsonlRowWriter(stream))
         {
-            writer.Begin(LedgerExport.TransferColumns);
-            LedgerExport.Row(writer, in transfer);
+            writer.Begin(columns);
+            row(writer);
             writer.Finish();
         }
 

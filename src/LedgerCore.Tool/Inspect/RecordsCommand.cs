@@ -74,7 +74,8 @@ internal static class RecordsCommand
         }
     }
 
-    private static string SegmentOf(List<(long First, string Name)> segments, long sequence)
+    /// <summary>The segment holding <paramref name="sequence"/>: the last one that starts at or before it.</summary>
+    public static string SegmentOf(List<(long First, string Name)> segments, long sequence)
     {
         int i = segments.Count - 1;
         while (i > 0 && segments[i].First > sequence) i--;

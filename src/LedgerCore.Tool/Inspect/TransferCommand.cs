@@ -85,16 +85,14 @@ internal static class TransferCommand
         List<(long First, string Name)> segments = JournalReader.ListSegments(storage);
         var records = new List<string>();
         if (segments.Count == 0) return records;
-        int segment = 0;
         JournalReader.Read(storage, ledgerId, segments[0].First - 1, long.MaxValue, repairTail: false,
             (in JournalRecordInfo info, ReadOnlySpan<byte> payload) =>
             {
-                while (segment + 1 < segments.Count && segments[segment + 1].First <= info.Sequence) segment++;
                 if (info.Operation != LedgerOperation.CreateTransfers) return;
                 foreach (ref readonly Transfer t in MemoryMarshal.Cast<byte, Transfer>(payload))
                 {
                     if (t.Id != id) continue;
-                    records.Add(string.Create(CultureInfo.InvariantCulture, $"sequence {info.Sequence} (batch timestamp {info.Timestamp}, {segments[segment].Name})"));
+                    records.Add(string.Create(CultureInfo.InvariantCulture, $"sequence {info.Sequence} (batch timestamp {info.Timestamp}, {RecordsCommand.SegmentOf(segments, info.Sequence)})"));
                     break;
                 }
             });
