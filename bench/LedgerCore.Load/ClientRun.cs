@@ -19,6 +19,9 @@ internal sealed class ClientRun(LoadOptions options, string label)
     /// <summary>The largest managed heap seen while the run was in progress.</summary>
     public long PeakHeap { get; private set; }
 
+    /// <summary>The largest resident set seen while the run was in progress.</summary>
+    public long PeakRss { get; private set; }
+
     public async Task<ClientRunResult> RunAsync(Submit[] submit)
     {
         var latency = new LongHistogram(TimeSpan.TicksPerHour * 100, 3); // nanoseconds up to 6 minutes
@@ -71,6 +74,7 @@ internal sealed class ClientRun(LoadOptions options, string label)
                     task.Value = done;
                     task.Description = $"{label} [bold]{done / seconds:N0}/s[/]";
                     PeakHeap = Math.Max(PeakHeap, GC.GetTotalMemory(forceFullCollection: false));
+                    PeakRss = Math.Max(PeakRss, ResidentMemory.Bytes());
                 }
 
                 task.Value = options.Transfers;

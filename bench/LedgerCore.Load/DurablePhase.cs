@@ -21,6 +21,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             long heapBefore = Heap(collect: true);
             await CreateAccountsAsync(engine);
             long heapAccounts = Heap(collect: true);
+            long rssAccounts = ResidentMemory.Bytes();
             report.HeapBytesPerAccount = (heapAccounts - heapBefore) / (double)options.Accounts;
             long commitsBefore = engine.JournalCommits;
             long bytesBefore = engine.JournalBytesWritten;
@@ -60,6 +61,8 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             report.JournalBytesPerTransfer = (engine.JournalBytesWritten - bytesBefore) / (double)options.Transfers;
             report.HeapBytesPerTransfer = (Heap(collect: true) - heapAccounts) / (double)options.Transfers;
             report.PeakMemoryBytes = Math.Max(run.PeakHeap, Heap(collect: false));
+            report.RssBytesPerTransfer = (ResidentMemory.Bytes() - rssAccounts) / (double)options.Transfers;
+            report.PeakRssBytes = Math.Max(run.PeakRss, ResidentMemory.Bytes());
             report.SnapshotsWritten = engine.SnapshotsWritten;
             digest = await engine.ComputeDigestAsync();
         }
@@ -121,6 +124,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
         SnapshotIntervalEvents = options.SnapshotInterval,
         AccountCapacity = options.Preallocate ? options.Accounts : 0,
         TransferCapacity = options.Preallocate ? (int)Math.Min(int.MaxValue, options.Transfers) : 0,
+        TransferCacheBytes = options.TransferCacheMiB * 1024 * 1024,
     };
 
     private async Task CreateAccountsAsync(LedgerEngine engine)

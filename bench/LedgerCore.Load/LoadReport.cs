@@ -24,6 +24,12 @@ internal sealed class LoadReport
     public long PeakMemoryBytes { get; set; }
     public double HeapBytesPerAccount { get; set; }
     public double HeapBytesPerTransfer { get; set; }
+
+    /// <summary>Resident set growth over the durable run per transfer (managed heap, native pages, mapped files).</summary>
+    public double RssBytesPerTransfer { get; set; }
+
+    /// <summary>The largest resident set sampled during the durable run.</summary>
+    public long PeakRssBytes { get; set; }
     public int SnapshotsWritten { get; set; }
     public double RecoverySeconds { get; set; }
     public double GcPauseSeconds { get; set; }
@@ -97,6 +103,7 @@ internal sealed class LoadReport
         table.AddRow("journal bytes per transfer", $"{JournalBytesPerTransfer:F1}");
         table.AddRow("managed heap: peak", $"{PeakMemoryBytes / (1024.0 * 1024):N0} MiB");
         table.AddRow("managed heap: per account / per transfer", $"{HeapBytesPerAccount:F0} B / {HeapBytesPerTransfer:F0} B");
+        table.AddRow("resident set: peak / per transfer", $"{PeakRssBytes / (1024.0 * 1024):N0} MiB / {RssBytesPerTransfer:F0} B{(Options.TransferCacheMiB > 0 ? $" (transfers in files, {Options.TransferCacheMiB} MiB resident)" : "")}");
         table.AddRow("snapshots written", SnapshotsWritten.ToString(CultureInfo.InvariantCulture));
         table.AddRow("recovery (restart)", $"{RecoverySeconds:F2} s: snapshot at batch {RecoverySnapshotSequence} loaded in {SnapshotLoadSeconds:F2} s, then {RecoveryEventsReplayed:N0} journaled events replayed at {RecoveryTransfersPerSecond:N0}/s");
         table.AddRow("GC pauses: durable run / recovery", $"{GcPauseSeconds:F2} s ({Gen2Collections} gen2 collections) / {RecoveryGcPauseSeconds:F2} s");
@@ -159,6 +166,9 @@ internal sealed class LoadReport
             json.WriteNumber("peak_memory_bytes", PeakMemoryBytes);
             json.WriteNumber("heap_bytes_per_account", Math.Round(HeapBytesPerAccount, 1));
             json.WriteNumber("heap_bytes_per_transfer", Math.Round(HeapBytesPerTransfer, 1));
+            json.WriteNumber("peak_rss_bytes", PeakRssBytes);
+            json.WriteNumber("rss_bytes_per_transfer", Math.Round(RssBytesPerTransfer, 1));
+            json.WriteNumber("transfer_cache_bytes", Options.TransferCacheMiB * 1024 * 1024);
             json.WriteNumber("snapshots_written", SnapshotsWritten);
             json.WriteNumber("recovery_seconds", Math.Round(RecoverySeconds, 3));
             json.WriteNumber("gc_pause_seconds", Math.Round(GcPauseSeconds, 3));

@@ -213,12 +213,12 @@ public sealed partial class LedgerStateMachine
         public ulong TimestampAt(int position) => accounts[position].Timestamp;
     }
 
-    private readonly struct TransferTimestamps(PagedArray<Transfer> transfers) : ITimestampSource
+    private readonly struct TransferTimestamps(NativePagedArray<Transfer> transfers) : ITimestampSource
     {
         public ulong TimestampAt(int position) => transfers[position].Timestamp;
     }
 
-    private readonly struct LogTimestamps(int[]? log, PagedArray<Transfer> transfers) : ITimestampSource
+    private readonly struct LogTimestamps(int[]? log, NativePagedArray<Transfer> transfers) : ITimestampSource
     {
         public ulong TimestampAt(int position) => transfers[log![position]].Timestamp;
     }
