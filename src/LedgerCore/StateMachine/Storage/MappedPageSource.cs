@@ -7,10 +7,11 @@ namespace LedgerCore.StateMachine.Storage;
 /// Pages in files on disk (docs/storage.md, "transfer segments"): each segment file holds a fixed
 /// number of pages, is allocated in full when created (so a full disk fails here, as an
 /// <see cref="IOException"/>, never later as a fault on a page) and is mapped shared into the process.
-/// The kernel writes dirty pages back on its own; the process keeps at most <c>residentBytes</c> of the
+/// The kernel writes dirty pages back on its own; the process keeps about <c>residentBytes</c> of the
 /// newest pages mapped in: as appends move to a new page, the page leaving that window is dropped
 /// from the process (its bytes stay in the file and the page cache, and a later read maps them back),
-/// and every <see cref="SweepPages"/> pages everything older is dropped again (pages read back meanwhile).
+/// and once a second a timer drops everything older again, so pages read back by lookups, queries or
+/// a digest leave the resident set within a second, appends or not.
 /// The files derive from the journal and snapshots: they are not durable state, and the directory
 /// is emptied when a source opens it.
 /// </summary>
@@ -19,7 +20,7 @@ internal sealed unsafe partial class MappedPageSource : PageSource
     /// <summary>Pages per segment file.</summary>
     public const int SegmentPages = 64;
 
-    private const int SweepPages = 64;
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(1);
 
     private readonly string _directory;
     private readonly int _residentPages;
@@ -27,6 +28,7 @@ internal sealed unsafe partial class MappedPageSource : PageSource
     private readonly Lock _lock = new();
     private bool _released;
     private int _newest = -1;
+    private readonly Timer? _sweeper;
 
     /// <param name="directory">Created if missing; files in it named like segments are deleted.</param>
     /// <param name="pageBytes">A multiple of the OS page size.</param>
@@ -39,6 +41,7 @@ internal sealed unsafe partial class MappedPageSource : PageSource
         _residentPages = (int)Math.Clamp(residentBytes / pageBytes, 2, int.MaxValue);
         Directory.CreateDirectory(directory);
         foreach (string stale in Directory.EnumerateFiles(directory, "transfers-*.seg")) File.Delete(stale);
+        if (OperatingSystem.IsLinux()) _sweeper = new Timer(static state => ((MappedPageSource)state!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
 
     /// <summary>Segment files created so far.</summary>
@@ -62,9 +65,7 @@ internal sealed unsafe partial class MappedPageSource : PageSource
         Volatile.Write(ref _newest, page);
         if (!OperatingSystem.IsLinux()) return;
         int leaving = page - _residentPages;
-        if (leaving < 0) return;
-        if (page % SweepPages == 0) Drop(0, leaving + 1);
-        else Drop(leaving, 1);
+        if (leaving >= 0) Drop(leaving, 1);
     }
 
     public override void Done(int page)
@@ -75,6 +76,7 @@ internal sealed unsafe partial class MappedPageSource : PageSource
     protected override void Release(bool disposing)
     {
         if (!disposing) return;
+        _sweeper?.Dispose();
         lock (_lock)
         {
             if (_released) return;
@@ -82,6 +84,13 @@ internal sealed unsafe partial class MappedPageSource : PageSource
             foreach (Segment segment in _segments) segment.Dispose();
             _segments.Clear();
         }
+    }
+
+    // On the timer's thread: everything below the window, whatever reads mapped back since the last sweep.
+    private void Sweep()
+    {
+        int below = Volatile.Read(ref _newest) - _residentPages + 1;
+        if (below > 0) Drop(0, below);
     }
 
     // Unmaps pages [first, first + count) from the process; shared file pages keep their contents.
@@ -101,6 +110,7 @@ internal sealed unsafe partial class MappedPageSource : PageSource
         }
     }
 
+    private const int MadviseRandom = 1;
     private const int MadviseDontNeed = 4;
 
     [LibraryImport("libc", EntryPoint = "madvise")]
@@ -133,7 +143,10 @@ internal sealed unsafe partial class MappedPageSource : PageSource
                 MemoryMappedViewAccessor view = file.CreateViewAccessor(0, bytes, MemoryMappedFileAccess.ReadWrite);
                 byte* address = null;
                 view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
-                return new Segment(file, view, address + view.PointerOffset);
+                address += view.PointerOffset;
+                // Reads of old transfers are random (lookups, posts of old pendings): no readahead around them.
+                if (OperatingSystem.IsLinux()) _ = Madvise((nint)address, (nuint)bytes, MadviseRandom);
+                return new Segment(file, view, address);
             }
             catch
             {
