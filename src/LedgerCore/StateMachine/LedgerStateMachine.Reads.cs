@@ -132,6 +132,10 @@ public sealed partial class LedgerStateMachine
         bool debits = (filter.Flags & AccountFilterFlags.Debits) != 0;
         bool credits = (filter.Flags & AccountFilterFlags.Credits) != 0;
         var selected = new int[Math.Min(limit, hi - lo)];
+
+        // Transfers on disk: start reading the page's candidates together rather than one after another.
+        for (int k = 0; k < selected.Length; k++) _transfers.WillRead(log.Transfers![reversed ? hi - 1 - k : lo + k]);
+
         for (int k = 0; k < hi - lo && found < selected.Length; k++)
         {
             int position = reversed ? hi - 1 - k : lo + k;

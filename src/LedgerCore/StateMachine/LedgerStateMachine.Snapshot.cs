@@ -86,6 +86,7 @@ public sealed partial class LedgerStateMachine
         int count = _transfers.Count;
         for (int i = 0; i < count; i++)
         {
+            _transfers.ScanAhead(i);
             if (i + SlotsAhead < count) _transferIndex.Prefetch(_transfers[i + SlotsAhead].Id);
             _transferIndex.Add(i);
         }
@@ -101,6 +102,7 @@ public sealed partial class LedgerStateMachine
         int count = _transfers.Count;
         for (int i = 0; i < count; i++)
         {
+            _transfers.ScanAhead(i);
             // The apply path's prefetch stages (the transfer's own index slot is IndexRestoredTransfers' concern).
             if (i + SlotsAhead < count) PrefetchAccountSlots(in _transfers[i + SlotsAhead]);
             if (i + RecordsAhead < count) PrefetchAccounts(in _transfers[i + RecordsAhead]);
@@ -146,6 +148,7 @@ public sealed partial class LedgerStateMachine
     {
         for (int i = 0; i < _transferStates.Count; i++)
         {
+            _transfers.ScanAhead(i);
             if (_transferStates[i] != TransferState.Pending) continue;
             ref Transfer transfer = ref _transfers[i];
             if (transfer.Timeout != 0)

@@ -68,6 +68,19 @@ internal sealed unsafe partial class MappedPageSource : PageSource
         if (leaving >= 0) Drop(leaving, 1);
     }
 
+    public override void WillNeed(int page)
+    {
+        if (OperatingSystem.IsLinux() && page >= 0 && page <= Volatile.Read(ref _newest)) Advise(page, 1, MadviseWillNeed);
+    }
+
+    public override void WillRead(byte* address, int length)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        long start = (long)address & ~(OsPageBytes - 1);
+        long end = ((long)address + length + OsPageBytes - 1) & ~(OsPageBytes - 1);
+        _ = Madvise((nint)start, (nuint)(end - start), MadviseWillNeed);
+    }
+
     public override void Done(int page)
     {
         if (OperatingSystem.IsLinux() && page <= Volatile.Read(ref _newest) - _residentPages) Drop(page, 1);
@@ -94,7 +107,9 @@ internal sealed unsafe partial class MappedPageSource : PageSource
     }
 
     // Unmaps pages [first, first + count) from the process; shared file pages keep their contents.
-    private void Drop(int first, int count)
+    private void Drop(int first, int count) => Advise(first, count, MadviseDontNeed);
+
+    private void Advise(int first, int count, int advice)
     {
         // Under the lock: the snapshot writer drops pages from its own thread while segments are added.
         using Lock.Scope scope = _lock.EnterScope();
@@ -105,12 +120,14 @@ internal sealed unsafe partial class MappedPageSource : PageSource
             int segment = page / SegmentPages;
             int inSegment = Math.Min(end - page, SegmentPages - (page % SegmentPages));
             byte* start = _segments[segment].Base + ((long)(page % SegmentPages) * PageBytes);
-            _ = Madvise((nint)start, (nuint)((long)inSegment * PageBytes), MadviseDontNeed);
+            _ = Madvise((nint)start, (nuint)((long)inSegment * PageBytes), advice);
             page += inSegment;
         }
     }
 
     private const int MadviseRandom = 1;
+    private const long OsPageBytes = 4096;
+    private const int MadviseWillNeed = 3;
     private const int MadviseDontNeed = 4;
 
     [LibraryImport("libc", EntryPoint = "madvise")]
@@ -144,7 +161,8 @@ internal sealed unsafe partial class MappedPageSource : PageSource
                 byte* address = null;
                 view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
                 address += view.PointerOffset;
-                // Reads of old transfers are random (lookups, posts of old pendings): no readahead around them.
+                // Reads of old transfers are random (lookups, posts of old pendings): no readahead around
+                // them. Scans (digest, snapshot) ask for their next pages instead (WillNeed).
                 if (OperatingSystem.IsLinux()) _ = Madvise((nint)address, (nuint)bytes, MadviseRandom);
                 return new Segment(file, view, address);
             }

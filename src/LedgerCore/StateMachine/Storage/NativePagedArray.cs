@@ -53,6 +53,20 @@ internal sealed unsafe class NativePagedArray<T>
     /// </summary>
     public NativePages<T> BorrowPages() => new(_source, (T*[])_pages.Clone(), PageSize);
 
+    /// <summary>
+    /// For a scan in index order, called with each index it reads: at a page boundary the source is
+    /// asked to read in the pages ahead (a no-op in memory; without it a scan of files mapped for random
+    /// reads would fault in one 4 KiB page at a time).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ScanAhead(int index)
+    {
+        if ((index & PageMask) == 0) ReadAhead(index >> PageShift);
+    }
+
+    /// <summary>Item <paramref name="index"/> will be read soon: where pages are files, its read starts now (reads of many items overlap).</summary>
+    public void WillRead(int index) => _source.WillRead((byte*)(_pages[index >> PageShift] + (index & PageMask)), sizeof(T));
+
     /// <summary>Appends <paramref name="item"/> and returns its index.</summary>
     public int Add(in T item)
     {
@@ -86,6 +100,13 @@ internal sealed unsafe class NativePagedArray<T>
         Debug.Assert(count >= 0 && count <= _count);
         for (int i = count; i < _count; i++) this[i] = default;
         _count = count;
+    }
+
+    private void ReadAhead(int page)
+    {
+        if (page == 0) _source.WillNeed(0);
+        _source.WillNeed(page + 1);
+        _source.WillNeed(page + 2);
     }
 
     // Appends reach page `page`: allocate it unless reserved (or kept by a truncation), and tell the source.

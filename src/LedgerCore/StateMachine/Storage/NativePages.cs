@@ -12,8 +12,14 @@ internal readonly unsafe struct NativePages<T>(PageSource source, T*[] pages, in
 
     public int PageSize => pageSize;
 
-    /// <summary>The first <paramref name="count"/> items of page <paramref name="page"/>.</summary>
-    public ReadOnlySpan<T> Page(int page, int count) => new(pages[page], count);
+    /// <summary>The first <paramref name="count"/> items of page <paramref name="page"/>, the pages after it asked for (a scan reads on).</summary>
+    public ReadOnlySpan<T> Page(int page, int count)
+    {
+        if (page == 0) source.WillNeed(0);
+        source.WillNeed(page + 1);
+        source.WillNeed(page + 2);
+        return new(pages[page], count);
+    }
 
     public ref readonly T this[int index] => ref pages[index / pageSize][index % pageSize];
 }

@@ -24,6 +24,19 @@ internal abstract unsafe class PageSource : IDisposable
     {
     }
 
+    /// <summary>A scan will read page <paramref name="page"/> soon (if it exists): a file-backed source starts reading it in.</summary>
+    public virtual void WillNeed(int page)
+    {
+    }
+
+    /// <summary>
+    /// A read of the <paramref name="length"/> bytes at <paramref name="address"/> (in one of this source's
+    /// pages) follows soon: a file-backed source starts reading them in, so several such reads overlap.
+    /// </summary>
+    public virtual void WillRead(byte* address, int length)
+    {
+    }
+
     /// <summary>
     /// Told by a reader on another thread (the snapshot writer) that it is done with page
     /// <paramref name="page"/>: a source with a resident budget drops it unless it is among the newest.
