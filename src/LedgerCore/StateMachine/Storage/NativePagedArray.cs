@@ -109,11 +109,17 @@ internal sealed unsafe class NativePagedArray<T>
         _source.WillNeed(page + 2);
     }
 
-    // Appends reach page `page`: allocate it unless reserved (or kept by a truncation), and tell the source.
+    // Appends reach page `page`: allocate it unless reserved (or kept by a truncation), tell the source,
+    // and have the page after it allocated and faulted in ahead of the appends.
     private void Start(int page)
     {
         while (_pageCount <= page) AddPage();
         _source.Started(page);
+        if (_pageCount == page + 1)
+        {
+            AddPage();
+            _source.Prefault((byte*)_pages[page + 1]);
+        }
     }
 
     private void AddPage()

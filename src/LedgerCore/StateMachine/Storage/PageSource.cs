@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace LedgerCore.StateMachine.Storage;
 
 /// <summary>
@@ -5,8 +7,9 @@ namespace LedgerCore.StateMachine.Storage;
 /// stay at one address until the source is released, so a <c>ref</c> into a page is stable and another
 /// thread (the snapshot writer) may read a page the processor no longer changes. Pages are zeroed.
 /// </summary>
-internal abstract unsafe class PageSource : IDisposable
+internal abstract unsafe partial class PageSource : IDisposable
 {
+    private const int MadvisePopulateWrite = 23; // Linux 5.14+; older kernels answer EINVAL, and the page faults in when written
     protected PageSource(int pageBytes) => PageBytes = pageBytes;
 
     /// <summary>The size of every page in bytes.</summary>
@@ -23,6 +26,20 @@ internal abstract unsafe class PageSource : IDisposable
     public virtual void Started(int page)
     {
     }
+
+    /// <summary>
+    /// Appends will reach the page at <paramref name="address"/> next: its memory is faulted in on a
+    /// pool thread now (fresh pages cost a kernel fault and zeroing per 4 KiB), so the processor, which
+    /// appends alone, writes into pages that are already there.
+    /// </summary>
+    public void Prefault(byte* address)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = Madvise(state.Address, state.Length, MadvisePopulateWrite), (Address: (nint)address, Length: (nuint)PageBytes), preferLocal: false);
+    }
+
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(nint address, nuint length, int advice);
 
     /// <summary>A scan will read page <paramref name="page"/> soon (if it exists): a file-backed source starts reading it in.</summary>
     public virtual void WillNeed(int page)
