@@ -22,6 +22,9 @@ internal sealed class LoadOptions
     /// <summary>Transfers in files under the data directory with this many MiB resident (0 = in memory).</summary>
     public long TransferCacheMiB { get; private set; }
 
+    /// <summary>Uniformly random 128-bit transfer ids instead of ids rising within each client.</summary>
+    public bool RandomIds { get; private set; }
+
     /// <summary>Drop the machine's page cache before the read probes after reopen (needs root; affects every process).</summary>
     public bool DropCaches { get; private set; }
 
@@ -52,6 +55,8 @@ internal sealed class LoadOptions
                                 pauses; the heap-per-transfer figure then reads ~0)
           --transfer-cache-mb N keep stored transfers in files under the data directory, N MiB of them
                                 resident (LedgerOptions.TransferCacheBytes; default: all in memory)
+          --random-ids          uniformly random 128-bit transfer ids (as Guids would be) instead of ids
+                                rising within each client
           --drop-caches         before the read probes after reopen, sync and drop the machine's page cache
                                 (root only; it slows every process on the machine for a while) so the
                                 cold lookup figures read from the disk
@@ -90,6 +95,7 @@ internal sealed class LoadOptions
                 case "--no-fsync": options.NoFsync = true; break;
                 case "--preallocate": options.Preallocate = true; break;
                 case "--drop-caches": options.DropCaches = true; break;
+                case "--random-ids": options.RandomIds = true; break;
                 case "--transfer-cache-mb": options.TransferCacheMiB = Number(args, ref i, 1, 1L << 30); break;
                 case "--tcp": options.Tcp = true; break;
                 case "--cluster": options.Cluster = (int)Number(args, ref i, 3, 5); break;

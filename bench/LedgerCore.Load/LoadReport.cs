@@ -110,7 +110,7 @@ internal sealed class LoadReport
         var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         string durability = Options.NoFsync ? "[red]NOT DURABLE (--no-fsync)[/]" : "durable (fsync per group commit)";
         table.AddRow("mode", durability);
-        table.AddRow("workload", $"{Options.Accounts:N0} accounts, {Options.Transfers:N0} transfers, batch {Options.Batch}, {Options.Clients} clients, hot {Options.HotAccountsPercent}%{(Options.Preallocate ? ", preallocated" : "")}{(Options.Tcp || Options.Cluster > 0 ? ", over TCP loopback" : ", in process")}");
+        table.AddRow("workload", $"{Options.Accounts:N0} accounts, {Options.Transfers:N0} transfers, batch {Options.Batch}, {Options.Clients} clients, hot {Options.HotAccountsPercent}%{(Options.Preallocate ? ", preallocated" : "")}{(Options.RandomIds ? ", random ids" : "")}{(Options.Tcp || Options.Cluster > 0 ? ", over TCP loopback" : ", in process")}");
         table.AddRow("state machine alone", $"{StateMachineTransfersPerSecond:N0} transfers/s ({StateMachineTransfersPerCpuSecond:N0} per CPU-second)");
         table.AddRow("end to end", $"{TransfersPerSecond:N0} transfers/s, {BatchesPerSecond:N0} batches/s");
         table.AddRow("CPU time per transfer (all threads)", $"{CpuUsPerTransfer:F2} µs");
@@ -190,6 +190,7 @@ internal sealed class LoadReport
             json.WriteNumber("peak_rss_bytes", PeakRssBytes);
             json.WriteNumber("rss_bytes_per_transfer", Math.Round(RssBytesPerTransfer, 1));
             json.WriteNumber("transfer_cache_bytes", Options.TransferCacheMiB * 1024 * 1024);
+            json.WriteBoolean("random_ids", Options.RandomIds);
             json.WriteNumber("first_decile_transfers_per_second", Math.Round(FirstDecileTransfersPerSecond));
             json.WriteNumber("last_decile_transfers_per_second", Math.Round(LastDecileTransfersPerSecond));
             json.WriteNumber("rss_bytes_per_transfer_slope", Math.Round(RssBytesPerTransferSlope, 2));

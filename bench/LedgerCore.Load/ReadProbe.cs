@@ -24,7 +24,7 @@ internal sealed class ReadProbe(LoadOptions options, IReadOnlyList<long> transfe
         {
             int client = random.Next(clients);
             if (transfersPerClient[client] == 0) continue;
-            ids[0] = ((ulong)client << 40) + 1 + (ulong)random.NextInt64(transfersPerClient[client]);
+            ids[0] = Workload.IdOf(options, client, (ulong)random.NextInt64(transfersPerClient[client]));
             long started = Stopwatch.GetTimestamp();
             Transfer[] found = await engine.LookupTransfersAsync(ids);
             lookups.RecordValue((long)Stopwatch.GetElapsedTime(started).TotalNanoseconds);
