@@ -12,6 +12,9 @@ namespace LedgerCore.Load;
 internal sealed class ClientRun(LoadOptions options, string label)
 {
     private long _transfersDone;
+    private readonly long[] _decileTimestamps = new long[11];
+    private readonly long[] _decileRss = new long[11];
+    private long[] _perClient = [];
 
     /// <summary>Transfers acknowledged so far.</summary>
     public long TransfersDone => Interlocked.Read(ref _transfersDone);
@@ -19,14 +22,41 @@ internal sealed class ClientRun(LoadOptions options, string label)
     /// <summary>The largest managed heap seen while the run was in progress.</summary>
     public long PeakHeap { get; private set; }
 
+    /// <summary>The largest resident set seen while the run was in progress.</summary>
+    public long PeakRss { get; private set; }
+
+    /// <summary>Transfers each client sent (client c's ids are (c &lt;&lt; 40) + 1 onwards, see <see cref="Workload"/>).</summary>
+    public IReadOnlyList<long> TransfersPerClient => _perClient;
+
+    /// <summary>Transfers per second within each tenth of the run (by transfers acknowledged).</summary>
+    public double[] DecileRates()
+    {
+        var rates = new double[10];
+        for (int d = 0; d < 10; d++)
+        {
+            // A batch larger than a tenth (tiny runs) skips a boundary: that tenth then reads 0.
+            if (_decileTimestamps[d] == 0 || _decileTimestamps[d + 1] == 0) continue;
+            double seconds = Stopwatch.GetElapsedTime(_decileTimestamps[d], _decileTimestamps[d + 1]).TotalSeconds;
+            rates[d] = seconds > 0 ? options.Transfers / 10.0 / seconds : 0;
+        }
+
+        return rates;
+    }
+
+    /// <summary>The resident set when each tenth of the transfers had been acknowledged (index 10: the end).</summary>
+    public IReadOnlyList<long> DecileRss => _decileRss;
+
     public async Task<ClientRunResult> RunAsync(Submit[] submit)
     {
+        _perClient = new long[submit.Length];
         var latency = new LongHistogram(TimeSpan.TicksPerHour * 100, 3); // nanoseconds up to 6 minutes
         long batchesTotal = (options.Transfers + options.Batch - 1) / options.Batch;
         long nextBatch = -1;
         long batches = 0;
         long failed = 0;
         long started = Stopwatch.GetTimestamp();
+        _decileTimestamps[0] = started;
+        _decileRss[0] = ResidentMemory.Bytes();
 
         async Task ClientAsync(int client)
         {
@@ -43,7 +73,13 @@ internal sealed class ClientRun(LoadOptions options, string label)
                 mine.RecordValue((long)Stopwatch.GetElapsedTime(sent).TotalNanoseconds);
                 Interlocked.Add(ref failed, failures.Length);
                 Interlocked.Increment(ref batches);
-                Interlocked.Add(ref _transfersDone, count);
+                long done = Interlocked.Add(ref _transfersDone, count);
+                Interlocked.Add(ref _perClient[client], count);
+                int decile = (int)Math.Min(10, done * 10 / options.Transfers);
+                if (decile > (done - count) * 10 / options.Transfers && Interlocked.CompareExchange(ref _decileTimestamps[decile], Stopwatch.GetTimestamp(), 0) == 0)
+                {
+                    _decileRss[decile] = ResidentMemory.Bytes();
+                }
             }
 
             lock (latency) latency.Add(mine);
@@ -71,6 +107,7 @@ internal sealed class ClientRun(LoadOptions options, string label)
                     task.Value = done;
                     task.Description = $"{label} [bold]{done / seconds:N0}/s[/]";
                     PeakHeap = Math.Max(PeakHeap, GC.GetTotalMemory(forceFullCollection: false));
+                    PeakRss = Math.Max(PeakRss, ResidentMemory.Bytes());
                 }
 
                 task.Value = options.Transfers;

@@ -21,6 +21,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             long heapBefore = Heap(collect: true);
             await CreateAccountsAsync(engine);
             long heapAccounts = Heap(collect: true);
+            long rssAccounts = ResidentMemory.Bytes();
             report.HeapBytesPerAccount = (heapAccounts - heapBefore) / (double)options.Accounts;
             long commitsBefore = engine.JournalCommits;
             long bytesBefore = engine.JournalBytesWritten;
@@ -60,6 +61,13 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             report.JournalBytesPerTransfer = (engine.JournalBytesWritten - bytesBefore) / (double)options.Transfers;
             report.HeapBytesPerTransfer = (Heap(collect: true) - heapAccounts) / (double)options.Transfers;
             report.PeakMemoryBytes = Math.Max(run.PeakHeap, Heap(collect: false));
+            report.RssBytesPerTransfer = (ResidentMemory.Bytes() - rssAccounts) / (double)options.Transfers;
+            report.PeakRssBytes = Math.Max(run.PeakRss, ResidentMemory.Bytes());
+            double[] deciles = run.DecileRates();
+            report.FirstDecileTransfersPerSecond = deciles[0];
+            report.LastDecileTransfersPerSecond = deciles[9];
+            report.RssBytesPerTransferSlope = (run.DecileRss[10] - run.DecileRss[5]) / (options.Transfers / 2.0);
+            _perClient = run.TransfersPerClient;
             report.SnapshotsWritten = engine.SnapshotsWritten;
             digest = await engine.ComputeDigestAsync();
         }
@@ -76,12 +84,24 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
             report.SnapshotLoadSeconds = reopened.Recovery.SnapshotLoadDuration.TotalSeconds;
             report.RecoveryTransfersPerSecond = reopened.Recovery.EventsReplayed / (reopened.Recovery.Duration - reopened.Recovery.SnapshotLoadDuration).TotalSeconds;
             report.DigestOk = await reopened.ComputeDigestAsync() == digest;
+            await new ReadProbe(options, _perClient).RunAsync(reopened, report);
         }
+
+        report.DiskBytesPerTransfer = DirectoryBytes(directory) / (double)options.Transfers;
 
         if (_backup is not null) await CheckBackupAsync(_backup);
     }
 
     private LedgerBackup? _backup;
+    private IReadOnlyList<long> _perClient = [];
+
+    /// <summary>Bytes of every file under <paramref name="path"/> (journal, snapshots, transfer segments as allocated).</summary>
+    private static long DirectoryBytes(string path)
+    {
+        long bytes = 0;
+        foreach (string file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)) bytes += new FileInfo(file).Length;
+        return bytes;
+    }
 
     /// <summary>The backup's directory, beside the data directory (deleted at the end unless --dir was given).</summary>
     public static string BackupDirectoryFor(string directory) => directory.TrimEnd(Path.DirectorySeparatorChar) + "-backup";
@@ -121,6 +141,7 @@ internal sealed class DurablePhase(LoadOptions options, string directory, LoadRe
         SnapshotIntervalEvents = options.SnapshotInterval,
         AccountCapacity = options.Preallocate ? options.Accounts : 0,
         TransferCapacity = options.Preallocate ? (int)Math.Min(int.MaxValue, options.Transfers) : 0,
+        TransferCacheBytes = options.TransferCacheMiB * 1024 * 1024,
     };
 
     private async Task CreateAccountsAsync(LedgerEngine engine)

@@ -19,6 +19,15 @@ internal sealed class LoadOptions
     public bool NoFsync { get; private set; }
     public bool Preallocate { get; private set; }
 
+    /// <summary>Transfers in files under the data directory with this many MiB resident (0 = in memory).</summary>
+    public long TransferCacheMiB { get; private set; }
+
+    /// <summary>Uniformly random 128-bit transfer ids instead of ids rising within each client.</summary>
+    public bool RandomIds { get; private set; }
+
+    /// <summary>Drop the machine's page cache before the read probes after reopen (needs root; affects every process).</summary>
+    public bool DropCaches { get; private set; }
+
     /// <summary>Drive the transfers through LedgerCore.Tcp on loopback, one connection per client.</summary>
     public bool Tcp { get; private set; }
 
@@ -44,6 +53,13 @@ internal sealed class LoadOptions
           --no-fsync            journal without fsync: NOT DURABLE, shows the cost of durability
           --preallocate         allocate storage for all accounts and transfers at open (no index growth
                                 pauses; the heap-per-transfer figure then reads ~0)
+          --transfer-cache-mb N keep stored transfers in files under the data directory, N MiB of them
+                                resident (LedgerOptions.TransferCacheBytes; default: all in memory)
+          --random-ids          uniformly random 128-bit transfer ids (as Guids would be) instead of ids
+                                rising within each client
+          --drop-caches         before the read probes after reopen, sync and drop the machine's page cache
+                                (root only; it slows every process on the machine for a while) so the
+                                cold lookup figures read from the disk
           --tcp                 send the transfers through the TCP adapter on loopback (one connection
                                 per client) instead of calling the engine in process
           --cluster N           also run the workload on N replica processes (3 or 5) on loopback, each
@@ -78,6 +94,9 @@ internal sealed class LoadOptions
                 case "--dir": options.Directory = Value(args, ref i); break;
                 case "--no-fsync": options.NoFsync = true; break;
                 case "--preallocate": options.Preallocate = true; break;
+                case "--drop-caches": options.DropCaches = true; break;
+                case "--random-ids": options.RandomIds = true; break;
+                case "--transfer-cache-mb": options.TransferCacheMiB = Number(args, ref i, 1, 1L << 30); break;
                 case "--tcp": options.Tcp = true; break;
                 case "--cluster": options.Cluster = (int)Number(args, ref i, 3, 5); break;
                 case "--json": options.Json = true; break;

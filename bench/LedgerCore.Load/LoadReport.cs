@@ -24,6 +24,29 @@ internal sealed class LoadReport
     public long PeakMemoryBytes { get; set; }
     public double HeapBytesPerAccount { get; set; }
     public double HeapBytesPerTransfer { get; set; }
+
+    /// <summary>Resident set growth over the durable run per transfer (managed heap, native pages, mapped files).</summary>
+    public double RssBytesPerTransfer { get; set; }
+
+    /// <summary>The largest resident set sampled during the durable run.</summary>
+    public long PeakRssBytes { get; set; }
+
+    public double FirstDecileTransfersPerSecond { get; set; }
+
+    public double LastDecileTransfersPerSecond { get; set; }
+
+    /// <summary>Resident set growth per transfer over the second half of the run.</summary>
+    public double RssBytesPerTransferSlope { get; set; }
+
+    /// <summary>Bytes in the data directory after the run, per transfer.</summary>
+    public double DiskBytesPerTransfer { get; set; }
+
+    /// <summary>Whether the page cache was dropped before the read probes (needs root); otherwise they read warm pages too.</summary>
+    public bool ProbeCacheDropped { get; set; }
+
+    public double ColdLookupP99Us { get; set; }
+
+    public double AccountTransfersP99Us { get; set; }
     public int SnapshotsWritten { get; set; }
     public double RecoverySeconds { get; set; }
     public double GcPauseSeconds { get; set; }
@@ -87,7 +110,7 @@ internal sealed class LoadReport
         var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         string durability = Options.NoFsync ? "[red]NOT DURABLE (--no-fsync)[/]" : "durable (fsync per group commit)";
         table.AddRow("mode", durability);
-        table.AddRow("workload", $"{Options.Accounts:N0} accounts, {Options.Transfers:N0} transfers, batch {Options.Batch}, {Options.Clients} clients, hot {Options.HotAccountsPercent}%{(Options.Preallocate ? ", preallocated" : "")}{(Options.Tcp || Options.Cluster > 0 ? ", over TCP loopback" : ", in process")}");
+        table.AddRow("workload", $"{Options.Accounts:N0} accounts, {Options.Transfers:N0} transfers, batch {Options.Batch}, {Options.Clients} clients, hot {Options.HotAccountsPercent}%{(Options.Preallocate ? ", preallocated" : "")}{(Options.RandomIds ? ", random ids" : "")}{(Options.Tcp || Options.Cluster > 0 ? ", over TCP loopback" : ", in process")}");
         table.AddRow("state machine alone", $"{StateMachineTransfersPerSecond:N0} transfers/s ({StateMachineTransfersPerCpuSecond:N0} per CPU-second)");
         table.AddRow("end to end", $"{TransfersPerSecond:N0} transfers/s, {BatchesPerSecond:N0} batches/s");
         table.AddRow("CPU time per transfer (all threads)", $"{CpuUsPerTransfer:F2} µs");
@@ -97,6 +120,11 @@ internal sealed class LoadReport
         table.AddRow("journal bytes per transfer", $"{JournalBytesPerTransfer:F1}");
         table.AddRow("managed heap: peak", $"{PeakMemoryBytes / (1024.0 * 1024):N0} MiB");
         table.AddRow("managed heap: per account / per transfer", $"{HeapBytesPerAccount:F0} B / {HeapBytesPerTransfer:F0} B");
+        table.AddRow("resident set: peak / per transfer", $"{PeakRssBytes / (1024.0 * 1024):N0} MiB / {RssBytesPerTransfer:F0} B{(Options.TransferCacheMiB > 0 ? $" (transfers in files, {Options.TransferCacheMiB} MiB resident)" : "")}");
+        table.AddRow("tenths of the run: first / last", $"{FirstDecileTransfersPerSecond:N0} / {LastDecileTransfersPerSecond:N0} transfers/s");
+        table.AddRow("resident set slope (second half)", $"{RssBytesPerTransferSlope:F1} B per transfer");
+        table.AddRow("disk after the run", $"{DiskBytesPerTransfer:F0} B per transfer");
+        table.AddRow("after reopen: lookup of 1 random id / page of 100 of a random account, p99", $"{ColdLookupP99Us:N0} µs / {AccountTransfersP99Us:N0} µs{(ProbeCacheDropped ? " (page cache dropped first)" : " (page cache not dropped: needs root)")}");
         table.AddRow("snapshots written", SnapshotsWritten.ToString(CultureInfo.InvariantCulture));
         table.AddRow("recovery (restart)", $"{RecoverySeconds:F2} s: snapshot at batch {RecoverySnapshotSequence} loaded in {SnapshotLoadSeconds:F2} s, then {RecoveryEventsReplayed:N0} journaled events replayed at {RecoveryTransfersPerSecond:N0}/s");
         table.AddRow("GC pauses: durable run / recovery", $"{GcPauseSeconds:F2} s ({Gen2Collections} gen2 collections) / {RecoveryGcPauseSeconds:F2} s");
@@ -159,6 +187,17 @@ internal sealed class LoadReport
             json.WriteNumber("peak_memory_bytes", PeakMemoryBytes);
             json.WriteNumber("heap_bytes_per_account", Math.Round(HeapBytesPerAccount, 1));
             json.WriteNumber("heap_bytes_per_transfer", Math.Round(HeapBytesPerTransfer, 1));
+            json.WriteNumber("peak_rss_bytes", PeakRssBytes);
+            json.WriteNumber("rss_bytes_per_transfer", Math.Round(RssBytesPerTransfer, 1));
+            json.WriteNumber("transfer_cache_bytes", Options.TransferCacheMiB * 1024 * 1024);
+            json.WriteBoolean("random_ids", Options.RandomIds);
+            json.WriteNumber("first_decile_transfers_per_second", Math.Round(FirstDecileTransfersPerSecond));
+            json.WriteNumber("last_decile_transfers_per_second", Math.Round(LastDecileTransfersPerSecond));
+            json.WriteNumber("rss_bytes_per_transfer_slope", Math.Round(RssBytesPerTransferSlope, 2));
+            json.WriteNumber("disk_bytes_per_transfer", Math.Round(DiskBytesPerTransfer, 1));
+            json.WriteBoolean("probe_cache_dropped", ProbeCacheDropped);
+            json.WriteNumber("cold_lookup_p99_us", Math.Round(ColdLookupP99Us, 1));
+            json.WriteNumber("account_transfers_p99_us", Math.Round(AccountTransfersP99Us, 1));
             json.WriteNumber("snapshots_written", SnapshotsWritten);
             json.WriteNumber("recovery_seconds", Math.Round(RecoverySeconds, 3));
             json.WriteNumber("gc_pause_seconds", Math.Round(GcPauseSeconds, 3));

@@ -10,8 +10,12 @@ internal static class StateMachinePhase
 {
     /// <summary>Returns transfers per second of wall time and per second of this process's CPU time
     /// (the phase is single-threaded, so the second is robust against a busy shared machine).</summary>
+    /// <summary>The phase applies at most this many transfers: it is a reference rate, and it keeps every transfer in memory.</summary>
+    public const long TransfersMax = 10_000_000;
+
     public static (double Wall, double Cpu) Run(LoadOptions options)
     {
+        long transfers = Math.Min(options.Transfers, TransfersMax);
         var machine = new LedgerStateMachine();
         ulong timestamp = 0;
         for (int start = 1; start <= options.Accounts; start += options.Batch)
@@ -25,9 +29,9 @@ internal static class StateMachinePhase
         var batch = new Transfer[options.Batch];
         long started = Stopwatch.GetTimestamp();
         TimeSpan cpuStarted = Environment.CpuUsage.TotalTime;
-        for (long done = 0; done < options.Transfers; done += batch.Length)
+        for (long done = 0; done < transfers; done += batch.Length)
         {
-            Span<Transfer> events = batch.AsSpan(0, (int)Math.Min(batch.Length, options.Transfers - done));
+            Span<Transfer> events = batch.AsSpan(0, (int)Math.Min(batch.Length, transfers - done));
             workload.Fill(events);
             timestamp += (ulong)events.Length;
             if (machine.CreateTransfers(events, timestamp).Length != 0)
@@ -38,6 +42,6 @@ internal static class StateMachinePhase
 
         double wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
         double cpu = (Environment.CpuUsage.TotalTime - cpuStarted).TotalSeconds;
-        return (options.Transfers / wall, options.Transfers / cpu);
+        return (transfers / wall, transfers / cpu);
     }
 }

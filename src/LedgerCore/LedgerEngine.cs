@@ -8,6 +8,7 @@ using LedgerCore.Journal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LedgerCore.Pipeline;
+using LedgerCore.StateMachine.Storage;
 using LedgerCore.Storage;
 
 namespace LedgerCore;
@@ -49,10 +50,17 @@ public sealed class LedgerEngine : ILedger
     // out, as the state machine did. Empty unless the directory was written by a writer below a newer one.
     private readonly IReadOnlySet<long> _staleSequences;
 
+    /// <summary>The folder of the data directory holding the transfer segments (<see cref="LedgerOptions.TransferCacheBytes"/>).</summary>
+    internal const string StoreDirectory = "store";
+
+    // The stored transfers' pages, released at dispose (mapped files are unmapped and closed).
+    private readonly PageSource _transferPages;
+
     private LedgerEngine(LedgerOptions options, FileStream directoryLock, IStorage storage, UInt128 ledgerId, ulong epoch,
         LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, IReadOnlySet<long> staleSequences, LedgerRecovery recovery, TimeProvider clock, ILogger logger)
     {
         _staleSequences = staleSequences;
+        _transferPages = machine.TransferPages;
         _logger = logger;
         _lock = directoryLock;
         _storage = storage;
@@ -225,7 +233,7 @@ public sealed class LedgerEngine : ILedger
         {
             try
             {
-                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity);
+                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity, TransferPages(options));
             }
             catch (LedgerCorruptedException)
             {
@@ -233,8 +241,14 @@ public sealed class LedgerEngine : ILedger
             }
         }
 
-        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity), 0, 0);
+        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, TransferPages(options)), 0, 0);
     }
+
+    /// <summary>Pages for the stored transfers as <see cref="LedgerOptions.TransferCacheBytes"/> says: in memory, or mapped from <c>store/</c>.</summary>
+    private static PageSource TransferPages(LedgerOptions options) =>
+        options.TransferCacheBytes > 0
+            ? new MappedPageSource(Path.Combine(options.DataDirectory, StoreDirectory), NativePagedArray<Transfer>.PageBytes, options.TransferCacheBytes)
+            : new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes);
 
     /// <summary>Creates accounts durably. See <see cref="LedgerStateMachine.CreateAccounts"/> for the rules.</summary>
     /// <returns>The events that failed, ordered by index (indexes into <paramref name="accounts"/>).</returns>
@@ -460,6 +474,9 @@ public sealed class LedgerEngine : ILedger
         {
             _writer.Dispose();
             _metrics.Dispose();
+            // Unmapped only once nothing can read it: a snapshot still running (after a fault) keeps the
+            // pages, which are released with it by their finalizers.
+            if (_snapshot.IsCompleted) _transferPages.Dispose();
             await _lock.DisposeAsync().ConfigureAwait(false);
             Signal();
         }

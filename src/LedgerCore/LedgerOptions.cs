@@ -68,6 +68,18 @@ public sealed class LedgerOptions
     public int TransferCapacity { get; set; }
 
     /// <summary>
+    /// Where stored transfers (128 bytes each, the bulk of a ledger) live. 0, the default: in process
+    /// memory. Above 0: in segment files under the data directory's <c>store</c> folder, mapped into
+    /// the process, of which about this many bytes of the newest (whole 2 MiB pages, at least two) stay
+    /// resident; older transfers are read back from the page cache or the disk when a lookup, a post or
+    /// void of an old pending transfer, a query or a snapshot touches them. The files derive from the
+    /// journal and snapshots (they are rebuilt at open and are not part of a backup); results and
+    /// digests are the same either way. Linux keeps the resident budget; elsewhere the files are
+    /// used but the kernel alone decides what stays resident. See docs/storage.md.
+    /// </summary>
+    public long TransferCacheBytes { get; set; }
+
+    /// <summary>
     /// Where the snapshot writer runs once the processor has frozen an image. The default (the thread
     /// pool) writes in the background, as in production; the deterministic simulator
     /// (tests/LedgerCore.Simulation) passes a scheduler that runs it inline on the processor, so a
@@ -90,6 +102,7 @@ public sealed class LedgerOptions
         if (QueueDepthMax is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(QueueDepthMax), QueueDepthMax, "Must be 1 to 1024.");
         if (AccountCapacity < 0) throw new ArgumentOutOfRangeException(nameof(AccountCapacity), AccountCapacity, "Must not be negative.");
         if (TransferCapacity < 0) throw new ArgumentOutOfRangeException(nameof(TransferCapacity), TransferCapacity, "Must not be negative.");
+        if (TransferCacheBytes < 0) throw new ArgumentOutOfRangeException(nameof(TransferCacheBytes), TransferCacheBytes, "Must not be negative.");
         if (FencingToken == 0) throw new ArgumentOutOfRangeException(nameof(FencingToken), FencingToken, "An epoch starts at 1.");
     }
 }

@@ -77,10 +77,11 @@ internal static class SnapshotFile
             output.Write(MemoryMarshal.AsBytes(image.Accounts.AsSpan()));
 
             output.WriteInt64(image.TransferCount);
-            for (int start = 0; start < image.TransferCount; start += image.TransferPageSize)
+            int pageSize = image.TransferPages.PageSize;
+            for (int start = 0; start < image.TransferCount; start += pageSize)
             {
-                int count = Math.Min(image.TransferPageSize, image.TransferCount - start);
-                output.Write(MemoryMarshal.AsBytes(image.TransferPages[start / image.TransferPageSize].AsSpan(0, count)));
+                output.Write(MemoryMarshal.AsBytes(image.TransferPages.Page(start / pageSize, Math.Min(pageSize, image.TransferCount - start))));
+                image.TransferPages.Source.Done(start / pageSize);
             }
 
             output.Write(MemoryMarshal.AsBytes(image.TransferStates.AsSpan(0, image.TransferCount)));
@@ -140,7 +141,7 @@ internal static class SnapshotFile
     /// <summary>Reads and verifies a snapshot into a new machine.</summary>
     /// <exception cref="LedgerCorruptedException">The file is truncated, of another ledger, or fails its checksum.</exception>
     public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId,
-        int accountCapacity = 0, int transferCapacity = 0)
+        int accountCapacity = 0, int transferCapacity = 0, PageSource? transferPages = null)
     {
         using IStorageFile file = storage.OpenRead(name);
         var input = new Input(file, name);
@@ -163,7 +164,7 @@ internal static class SnapshotFile
         {
             var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
             input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
-            machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity);
+            machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity, transferPages);
 
             int transferCount = input.ReadCount(JournalFormat.EventSize + 1);
             long statesOffset = input.Position + ((long)transferCount * JournalFormat.EventSize);

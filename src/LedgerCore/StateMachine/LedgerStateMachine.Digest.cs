@@ -38,6 +38,7 @@ public sealed partial class LedgerStateMachine
         AppendCount(hash, scratch, _transfers.Count);
         for (int i = 0; i < _transfers.Count; i++)
         {
+            _transfers.ScanAhead(i);
             hash.Append(MemoryMarshal.AsBytes(new ReadOnlySpan<Transfer>(in _transfers[i])));
             hash.Append([(byte)_transferStates[i]]);
         }

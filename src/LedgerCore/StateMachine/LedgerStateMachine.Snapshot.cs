@@ -27,7 +27,6 @@ public sealed partial class LedgerStateMachine
             ExpiryCount = _expired.Count,
             Accounts = _accounts.ToArray(_accounts.Count),
             TransferPages = _transfers.BorrowPages(),
-            TransferPageSize = PagedArray<Transfer>.ItemsPerPage,
             TransferCount = _transfers.Count,
             TransferStates = _transferStates.ToArray(_transferStates.Count),
             OrphanedIds = [.. _orphanedOrder],
@@ -37,9 +36,9 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>Rebuilds a machine from the parts of a snapshot; derived indexes are rebuilt here.</summary>
-    internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, int transferCapacity = 0)
+    internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, int transferCapacity = 0, PageSource? transferPages = null)
     {
-        var machine = new LedgerStateMachine(accountCapacity, transferCapacity) { _commitTimestamp = commitTimestamp };
+        var machine = new LedgerStateMachine(accountCapacity, transferCapacity, transferPages ?? new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes)) { _commitTimestamp = commitTimestamp };
         foreach (ref readonly Account account in accounts)
         {
             int index = machine._accounts.Add(in account);
@@ -87,6 +86,7 @@ public sealed partial class LedgerStateMachine
         int count = _transfers.Count;
         for (int i = 0; i < count; i++)
         {
+            _transfers.ScanAhead(i);
             if (i + SlotsAhead < count) _transferIndex.Prefetch(_transfers[i + SlotsAhead].Id);
             _transferIndex.Add(i);
         }
@@ -102,6 +102,7 @@ public sealed partial class LedgerStateMachine
         int count = _transfers.Count;
         for (int i = 0; i < count; i++)
         {
+            _transfers.ScanAhead(i);
             // The apply path's prefetch stages (the transfer's own index slot is IndexRestoredTransfers' concern).
             if (i + SlotsAhead < count) PrefetchAccountSlots(in _transfers[i + SlotsAhead]);
             if (i + RecordsAhead < count) PrefetchAccounts(in _transfers[i + RecordsAhead]);
@@ -147,6 +148,7 @@ public sealed partial class LedgerStateMachine
     {
         for (int i = 0; i < _transferStates.Count; i++)
         {
+            _transfers.ScanAhead(i);
             if (_transferStates[i] != TransferState.Pending) continue;
             ref Transfer transfer = ref _transfers[i];
             if (transfer.Timeout != 0)

@@ -33,7 +33,9 @@ public sealed partial class LedgerStateMachine
     private readonly PagedArray<AccountLog> _accountLogs = new();
     private readonly IdIndex<AccountIds> _accountIndex;
 
-    private readonly PagedArray<Transfer> _transfers = new();
+    // Transfers are the bulk of the state (128 B each, append-only): in native pages, in memory or
+    // mapped from files (docs/storage.md), so they are never the garbage collector's to scan.
+    private readonly NativePagedArray<Transfer> _transfers;
     private readonly PagedArray<TransferState> _transferStates = new();
     private readonly IdIndex<TransferIds> _transferIndex;
 
@@ -65,7 +67,14 @@ public sealed partial class LedgerStateMachine
 
     /// <summary>Creates an empty ledger whose storage grows on demand.</summary>
     public LedgerStateMachine()
+        : this(new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes))
     {
+    }
+
+    /// <summary>An empty ledger whose transfers live in pages from <paramref name="transferPages"/>.</summary>
+    internal LedgerStateMachine(PageSource transferPages)
+    {
+        _transfers = new NativePagedArray<Transfer>(transferPages);
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
         _transferIndex = new IdIndex<TransferIds>(new TransferIds(_transfers));
     }
@@ -81,7 +90,13 @@ public sealed partial class LedgerStateMachine
     /// <param name="transferCapacity">Transfers to make room for (at least 0).</param>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is negative.</exception>
     public LedgerStateMachine(int accountCapacity, int transferCapacity)
-        : this()
+        : this(accountCapacity, transferCapacity, new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes))
+    {
+    }
+
+    /// <summary>As <see cref="LedgerStateMachine(int, int)"/>, with transfers in pages from <paramref name="transferPages"/>.</summary>
+    internal LedgerStateMachine(int accountCapacity, int transferCapacity, PageSource transferPages)
+        : this(transferPages)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(accountCapacity);
         ArgumentOutOfRangeException.ThrowIfNegative(transferCapacity);
@@ -101,6 +116,9 @@ public sealed partial class LedgerStateMachine
 
     /// <summary>Number of accounts stored.</summary>
     public int AccountCount => _accounts.Count;
+
+    /// <summary>Where the stored transfers' pages come from (released by the engine when it closes).</summary>
+    internal PageSource TransferPages => _transfers.Source;
 
     /// <summary>Number of transfers stored (including posts and voids).</summary>
     public int TransferCount => _transfers.Count;
@@ -295,7 +313,7 @@ public sealed partial class LedgerStateMachine
         public UInt128 IdAt(int index) => accounts[index].Id;
     }
 
-    private readonly struct TransferIds(PagedArray<Transfer> transfers) : IIdSource
+    private readonly struct TransferIds(NativePagedArray<Transfer> transfers) : IIdSource
     {
         public UInt128 IdAt(int index) => transfers[index].Id;
     }

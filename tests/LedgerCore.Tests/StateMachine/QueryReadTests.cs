@@ -105,4 +105,28 @@ public class QueryReadTests
 
         return ledger;
     }
+
+    [Test]
+    public void A_full_page_allocates_little_more_than_its_result()
+    {
+        var machine = new LedgerStateMachine();
+        machine.CreateAccounts([new Account { Id = 1, Ledger = 1, Code = 1 }, new Account { Id = 2, Ledger = 1, Code = 1 }], 10);
+        ulong timestamp = 10;
+        for (int b = 0; b < 3; b++)
+        {
+            var batch = new Transfer[LedgerStateMachine.BatchEventsMax];
+            for (int i = 0; i < batch.Length; i++) batch[i] = new Transfer { Id = (ulong)((b * batch.Length) + i + 1), DebitAccountId = 1, CreditAccountId = 2, Amount = 1, Ledger = 1, Code = 1 };
+            timestamp += 100_000;
+            Assert.That(machine.CreateTransfers(batch, timestamp), Is.Empty);
+        }
+
+        var filter = new QueryFilter { Ledger = 1, Limit = LedgerStateMachine.BatchEventsMax };
+        Assert.That(machine.QueryTransfers(filter), Has.Length.EqualTo(LedgerStateMachine.BatchEventsMax)); // warms the pool
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Transfer[] page = machine.QueryTransfers(filter);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long result = (long)page.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<Transfer>();
+        // A list growing to 8190 and copied out allocated about three times the result.
+        Assert.That(allocated, Is.LessThan(result + 4096), $"{allocated} bytes allocated for a {result}-byte page");
+    }
 }

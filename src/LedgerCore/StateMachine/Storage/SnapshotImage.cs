@@ -22,9 +22,7 @@ internal sealed class SnapshotImage
 
     public required Account[] Accounts { get; init; }
 
-    public required Transfer[][] TransferPages { get; init; }
-
-    public required int TransferPageSize { get; init; }
+    public required NativePages<Transfer> TransferPages { get; init; }
 
     public required int TransferCount { get; init; }
 
@@ -38,5 +36,4 @@ internal sealed class SnapshotImage
     /// <summary>Each account's transfer log, expiries and checkpoints (see <see cref="FrozenLog"/>).</summary>
     public required FrozenLog[] Logs { get; init; }
 
-    public ref readonly Transfer TransferAt(int index) => ref TransferPages[index / TransferPageSize][index % TransferPageSize];
 }

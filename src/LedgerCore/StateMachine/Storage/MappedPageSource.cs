@@ -1,0 +1,184 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace LedgerCore.StateMachine.Storage;
+
+/// <summary>
+/// Pages in files on disk (docs/storage.md, "transfer segments"): each segment file holds a fixed
+/// number of pages, is allocated in full when created (so a full disk fails here, as an
+/// <see cref="IOException"/>, never later as a fault on a page) and is mapped shared into the process.
+/// The kernel writes dirty pages back on its own; the process keeps about <c>residentBytes</c> of the
+/// newest pages mapped in: as appends move to a new page, the page leaving that window is dropped
+/// from the process (its bytes stay in the file and the page cache, and a later read maps them back),
+/// and once a second a timer drops everything older again, so pages read back by lookups, queries or
+/// a digest leave the resident set within a second, appends or not.
+/// The files derive from the journal and snapshots: they are not durable state, and the directory
+/// is emptied when a source opens it.
+/// </summary>
+internal sealed unsafe partial class MappedPageSource : PageSource
+{
+    /// <summary>Pages per segment file.</summary>
+    public const int SegmentPages = 64;
+
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly string _directory;
+    private readonly int _residentPages;
+    private readonly List<Segment> _segments = [];
+    private readonly Lock _lock = new();
+    private bool _released;
+    private int _newest = -1;
+    private readonly Timer? _sweeper;
+
+    /// <param name="directory">Created if missing; files in it named like segments are deleted.</param>
+    /// <param name="pageBytes">A multiple of the OS page size.</param>
+    /// <param name="residentBytes">How many bytes of the newest pages stay mapped in (at least two pages are).</param>
+    /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
+    public MappedPageSource(string directory, int pageBytes, long residentBytes)
+        : base(pageBytes)
+    {
+        _directory = directory;
+        _residentPages = (int)Math.Clamp(residentBytes / pageBytes, 2, int.MaxValue);
+        Directory.CreateDirectory(directory);
+        foreach (string stale in Directory.EnumerateFiles(directory, "transfers-*.seg")) File.Delete(stale);
+        if (OperatingSystem.IsLinux()) _sweeper = new Timer(static state => ((MappedPageSource)state!).Sweep(), this, SweepPeriod, SweepPeriod);
+    }
+
+    /// <summary>Segment files created so far.</summary>
+    public int SegmentCount => _segments.Count;
+
+    public override byte* Allocate(int page)
+    {
+        int segment = page / SegmentPages;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_released, this);
+            while (_segments.Count <= segment) _segments.Add(Segment.Create(_directory, _segments.Count * SegmentPages, (long)SegmentPages * PageBytes));
+        }
+
+        AllocatedBytes += PageBytes;
+        return _segments[segment].Base + ((long)(page % SegmentPages) * PageBytes);
+    }
+
+    public override void Started(int page)
+    {
+        Volatile.Write(ref _newest, page);
+        if (!OperatingSystem.IsLinux()) return;
+        int leaving = page - _residentPages;
+        if (leaving >= 0) Drop(leaving, 1);
+    }
+
+    public override void WillNeed(int page)
+    {
+        if (OperatingSystem.IsLinux() && page >= 0 && page <= Volatile.Read(ref _newest)) Advise(page, 1, MadviseWillNeed);
+    }
+
+    public override void WillRead(byte* address, int length)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        long start = (long)address & ~(OsPageBytes - 1);
+        long end = ((long)address + length + OsPageBytes - 1) & ~(OsPageBytes - 1);
+        _ = Madvise((nint)start, (nuint)(end - start), MadviseWillNeed);
+    }
+
+    public override void Done(int page)
+    {
+        if (OperatingSystem.IsLinux() && page <= Volatile.Read(ref _newest) - _residentPages) Drop(page, 1);
+    }
+
+    protected override void Release(bool disposing)
+    {
+        if (!disposing) return;
+        _sweeper?.Dispose();
+        lock (_lock)
+        {
+            if (_released) return;
+            _released = true;
+            foreach (Segment segment in _segments) segment.Dispose();
+            _segments.Clear();
+        }
+    }
+
+    // On the timer's thread: everything below the window, whatever reads mapped back since the last sweep.
+    private void Sweep()
+    {
+        int below = Volatile.Read(ref _newest) - _residentPages + 1;
+        if (below > 0) Drop(0, below);
+    }
+
+    // Unmaps pages [first, first + count) from the process; shared file pages keep their contents.
+    private void Drop(int first, int count) => Advise(first, count, MadviseDontNeed);
+
+    private void Advise(int first, int count, int advice)
+    {
+        // Under the lock: the snapshot writer drops pages from its own thread while segments are added.
+        using Lock.Scope scope = _lock.EnterScope();
+        if (_released) return;
+        int end = first + count;
+        for (int page = first; page < end;)
+        {
+            int segment = page / SegmentPages;
+            int inSegment = Math.Min(end - page, SegmentPages - (page % SegmentPages));
+            byte* start = _segments[segment].Base + ((long)(page % SegmentPages) * PageBytes);
+            _ = Madvise((nint)start, (nuint)((long)inSegment * PageBytes), advice);
+            page += inSegment;
+        }
+    }
+
+    private const int MadviseRandom = 1;
+    private const long OsPageBytes = 4096;
+    private const int MadviseWillNeed = 3;
+    private const int MadviseDontNeed = 4;
+
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(nint address, nuint length, int advice);
+
+    private sealed class Segment : IDisposable
+    {
+        private readonly MemoryMappedFile _file;
+        private readonly MemoryMappedViewAccessor _view;
+
+        private Segment(MemoryMappedFile file, MemoryMappedViewAccessor view, byte* address)
+        {
+            _file = file;
+            _view = view;
+            Base = address;
+        }
+
+        public byte* Base { get; }
+
+        public static Segment Create(string directory, int firstPage, long bytes)
+        {
+            string path = Path.Combine(directory, $"transfers-{firstPage:D10}.seg");
+            // Preallocated (fallocate): running out of disk surfaces here rather than as SIGBUS on a page.
+            var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.Read, PreallocationSize = bytes });
+            MemoryMappedFile? file = null;
+            try
+            {
+                if (stream.Length < bytes) stream.SetLength(bytes);
+                file = MemoryMappedFile.CreateFromFile(stream, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+                MemoryMappedViewAccessor view = file.CreateViewAccessor(0, bytes, MemoryMappedFileAccess.ReadWrite);
+                byte* address = null;
+                view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
+                address += view.PointerOffset;
+                // Reads of old transfers are random (lookups, posts of old pendings): no readahead around
+                // them. Scans (digest, snapshot) ask for their next pages instead (WillNeed).
+                if (OperatingSystem.IsLinux()) _ = Madvise((nint)address, (nuint)bytes, MadviseRandom);
+                return new Segment(file, view, address);
+            }
+            catch
+            {
+                if (file is null) stream.Dispose();
+                else file.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+            _file.Dispose();
+        }
+    }
+}

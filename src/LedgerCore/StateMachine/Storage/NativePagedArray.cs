@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace LedgerCore.StateMachine.Storage;
+
+/// <summary>
+/// <see cref="PagedArray{T}"/> for records without references, in pages of native memory from a
+/// <see cref="PageSource"/> (in process memory, or mapped from files on disk): the same append-only
+/// array with stable addresses, but its megabytes are not the garbage collector's to scan, and where
+/// they live is the source's choice, not the state machine's.
+/// </summary>
+internal sealed unsafe class NativePagedArray<T>
+    where T : unmanaged
+{
+    private const int PageShift = 14;
+    private const int PageSize = 1 << PageShift;
+    private const int PageMask = PageSize - 1;
+
+    private readonly PageSource _source;
+    private T*[] _pages = new T*[4];
+    private int _pageCount;
+    private int _count;
+
+    public NativePagedArray(PageSource source)
+    {
+        Debug.Assert(source.PageBytes == PageBytes);
+        _source = source;
+    }
+
+    /// <summary>The page size a <see cref="PageSource"/> for this array must have.</summary>
+    public static int PageBytes => PageSize * sizeof(T);
+
+    public static int ItemsPerPage => PageSize;
+
+    public int Count => _count;
+
+    /// <summary>Where the pages come from.</summary>
+    public PageSource Source => _source;
+
+    public ref T this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            Debug.Assert((uint)index < (uint)_count);
+            return ref _pages[index >> PageShift][index & PageMask];
+        }
+    }
+
+    /// <summary>
+    /// The pages holding items [0, <see cref="Count"/>), for a reader on another thread: items below
+    /// the count at the time of the call must not be changed afterwards (append-only use).
+    /// </summary>
+    public NativePages<T> BorrowPages() => new(_source, (T*[])_pages.Clone(), PageSize);
+
+    /// <summary>
+    /// For a scan in index order, called with each index it reads: at a page boundary the source is
+    /// asked to read in the pages ahead (a no-op in memory; without it a scan of files mapped for random
+    /// reads would fault in one 4 KiB page at a time).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ScanAhead(int index)
+    {
+        if ((index & PageMask) == 0) ReadAhead(index >> PageShift);
+    }
+
+    /// <summary>Item <paramref name="index"/> will be read soon: where pages are files, its read starts now (reads of many items overlap).</summary>
+    public void WillRead(int index) => _source.WillRead((byte*)(_pages[index >> PageShift] + (index & PageMask)), sizeof(T));
+
+    /// <summary>Appends <paramref name="item"/> and returns its index.</summary>
+    public int Add(in T item)
+    {
+        int index = _count;
+        if ((index & PageMask) == 0) Start(index >> PageShift);
+        _pages[index >> PageShift][index & PageMask] = item;
+        _count = index + 1;
+        return index;
+    }
+
+    /// <summary>Appends up to <paramref name="count"/> items in place and returns them for the caller to fill: at most what is left of the current page.</summary>
+    public Span<T> AppendInPlace(int count)
+    {
+        int index = _count;
+        if ((index & PageMask) == 0) Start(index >> PageShift);
+        int n = Math.Min(count, PageSize - (index & PageMask));
+        _count = index + n;
+        return new Span<T>(_pages[index >> PageShift] + (index & PageMask), n);
+    }
+
+    /// <summary>Allocates the pages for the first <paramref name="capacity"/> items now, so adding them allocates nothing.</summary>
+    public void Reserve(int capacity)
+    {
+        int pages = (int)(((long)capacity + PageSize - 1) >> PageShift);
+        while (_pageCount < pages) AddPage();
+    }
+
+    /// <summary>Forgets the items at <paramref name="count"/> and after (pages stay allocated for reuse).</summary>
+    public void Truncate(int count)
+    {
+        Debug.Assert(count >= 0 && count <= _count);
+        for (int i = count; i < _count; i++) this[i] = default;
+        _count = count;
+    }
+
+    private void ReadAhead(int page)
+    {
+        if (page == 0) _source.WillNeed(0);
+        _source.WillNeed(page + 1);
+        _source.WillNeed(page + 2);
+    }
+
+    // Appends reach page `page`: allocate it unless reserved (or kept by a truncation), tell the source,
+    // and have the page after it allocated and faulted in ahead of the appends.
+    private void Start(int page)
+    {
+        while (_pageCount <= page) AddPage();
+        _source.Started(page);
+        if (_pageCount == page + 1)
+        {
+            AddPage();
+            _source.Prefault((byte*)_pages[page + 1]);
+        }
+    }
+
+    private void AddPage()
+    {
+        if (_pageCount == _pages.Length)
+        {
+            var pages = new T*[_pages.Length * 2];
+            _pages.CopyTo(pages, 0);
+            _pages = pages;
+        }
+
+        _pages[_pageCount] = (T*)_source.Allocate(_pageCount);
+        _pageCount++;
+    }
+}
