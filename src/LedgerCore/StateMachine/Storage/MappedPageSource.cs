@@ -1,5 +1,4 @@
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 
 namespace LedgerCore.StateMachine.Storage;
 
@@ -15,7 +14,7 @@ namespace LedgerCore.StateMachine.Storage;
 /// The files derive from the journal and snapshots: they are not durable state, and the directory
 /// is emptied when a source opens it.
 /// </summary>
-internal sealed unsafe partial class MappedPageSource : PageSource
+internal sealed unsafe class MappedPageSource : PageSource
 {
     /// <summary>Pages per segment file.</summary>
     public const int SegmentPages = 64;
@@ -43,9 +42,6 @@ internal sealed unsafe partial class MappedPageSource : PageSource
         foreach (string stale in Directory.EnumerateFiles(directory, "transfers-*.seg")) File.Delete(stale);
         if (OperatingSystem.IsLinux()) _sweeper = new Timer(static state => ((MappedPageSource)state!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
-
-    /// <summary>Segment files created so far.</summary>
-    public int SegmentCount => _segments.Count;
 
     public override byte* Allocate(int page)
     {
@@ -129,9 +125,6 @@ internal sealed unsafe partial class MappedPageSource : PageSource
     private const long OsPageBytes = 4096;
     private const int MadviseWillNeed = 3;
     private const int MadviseDontNeed = 4;
-
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(nint address, nuint length, int advice);
 
     private sealed class Segment : IDisposable
     {

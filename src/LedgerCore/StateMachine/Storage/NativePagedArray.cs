@@ -61,7 +61,7 @@ internal sealed unsafe class NativePagedArray<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ScanAhead(int index)
     {
-        if ((index & PageMask) == 0) ReadAhead(index >> PageShift);
+        if ((index & PageMask) == 0) _source.ScanFrom(index >> PageShift);
     }
 
     /// <summary>Item <paramref name="index"/> will be read soon: where pages are files, its read starts now (reads of many items overlap).</summary>
@@ -100,13 +100,6 @@ internal sealed unsafe class NativePagedArray<T>
         Debug.Assert(count >= 0 && count <= _count);
         for (int i = count; i < _count; i++) this[i] = default;
         _count = count;
-    }
-
-    private void ReadAhead(int page)
-    {
-        if (page == 0) _source.WillNeed(0);
-        _source.WillNeed(page + 1);
-        _source.WillNeed(page + 2);
     }
 
     // Appends reach page `page`: allocate it unless reserved (or kept by a truncation), tell the source,

@@ -15,9 +15,7 @@ internal readonly unsafe struct NativePages<T>(PageSource source, T*[] pages, in
     /// <summary>The first <paramref name="count"/> items of page <paramref name="page"/>, the pages after it asked for (a scan reads on).</summary>
     public ReadOnlySpan<T> Page(int page, int count)
     {
-        if (page == 0) source.WillNeed(0);
-        source.WillNeed(page + 1);
-        source.WillNeed(page + 2);
+        source.ScanFrom(page);
         return new(pages[page], count);
     }
 

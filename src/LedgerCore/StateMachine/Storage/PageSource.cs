@@ -38,8 +38,17 @@ internal abstract unsafe partial class PageSource : IDisposable
         ThreadPool.UnsafeQueueUserWorkItem(static state => _ = Madvise(state.Address, state.Length, MadvisePopulateWrite), (Address: (nint)address, Length: (nuint)PageBytes), preferLocal: false);
     }
 
+    /// <summary>madvise(2): advice on a range of this process's memory (Linux).</summary>
     [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(nint address, nuint length, int advice);
+    private protected static partial int Madvise(nint address, nuint length, int advice);
+
+    /// <summary>A scan in page order is at page <paramref name="page"/>: ask for the two pages after it (and for page 0 at the start).</summary>
+    public void ScanFrom(int page)
+    {
+        if (page == 0) WillNeed(0);
+        WillNeed(page + 1);
+        WillNeed(page + 2);
+    }
 
     /// <summary>A scan will read page <paramref name="page"/> soon (if it exists): a file-backed source starts reading it in.</summary>
     public virtual void WillNeed(int page)
