@@ -19,7 +19,16 @@ internal static class HistoryChecker
 {
     private const int Chunk = 1000;
 
-    public static async Task<(List<string> Violations, string Stats)> CheckAsync(ProcessCluster cluster, History history)
+    /// <summary>Marks the stats of a check in which no replica's feed reached back far enough to be checked.</summary>
+    public const string FeedsNotChecked = "feeds not checked";
+
+    /// <param name="allowUncheckedFeeds">
+    /// Whether all three feeds compacted to the end is acceptable for this one check. Replicas snapshot at
+    /// the same event counts, so when the last batches land on a snapshot they are compacted on every
+    /// replica alike (CI saw it with snapshots every 300 events): a test running many seeds passes true and
+    /// requires instead that some seeds had feeds to check (<see cref="FeedsNotChecked"/> in the stats).
+    /// </param>
+    public static async Task<(List<string> Violations, string Stats)> CheckAsync(ProcessCluster cluster, History history, bool allowUncheckedFeeds = false)
     {
         var violations = new List<string>();
         long applied = await cluster.WaitForQuiesceAsync();
@@ -98,7 +107,7 @@ internal static class HistoryChecker
         }
 
         CheckTimestamps(history, present[0], violations);
-        string feeds = await CheckFeedsAsync(cluster, applied, violations);
+        string feeds = await CheckFeedsAsync(cluster, applied, violations, allowUncheckedFeeds);
 
         var digests = new string[3];
         for (int i = 0; i < 3; i++) digests[i] = await Request(cluster, i, "digest");
@@ -137,7 +146,7 @@ internal static class HistoryChecker
     }
 
     /// <summary>Every replica's feed, from as far back as it reaches: gap-free, rising, and equal where the feeds overlap.</summary>
-    private static async Task<string> CheckFeedsAsync(ProcessCluster cluster, long applied, List<string> violations)
+    private static async Task<string> CheckFeedsAsync(ProcessCluster cluster, long applied, List<string> violations, bool allowUnchecked)
     {
         var seen = new Dictionary<long, (ulong Timestamp, ulong Token, int Events)>();
         var reached = new long[3];
@@ -191,7 +200,12 @@ internal static class HistoryChecker
             }
         }
 
-        if (compacted == 3) violations.Add($"no replica's feed reaches back to its applied sequence {applied}: nothing of the feeds could be checked");
+        if (compacted == 3)
+        {
+            if (!allowUnchecked) violations.Add($"no replica's feed reaches back to its applied sequence {applied}: nothing of the feeds could be checked");
+            return $"{FeedsNotChecked}: every replica's feed compacted to its applied sequence {applied}";
+        }
+
         return $"feeds from sequences {string.Join('/', reached)} ({compacted} compacted to the end)";
     }
 
