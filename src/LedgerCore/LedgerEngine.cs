@@ -248,7 +248,7 @@ public sealed class LedgerEngine : ILedger
     private static PageSource TransferPages(LedgerOptions options) =>
         options.TransferCacheBytes > 0
             ? new MappedPageSource(Path.Combine(options.DataDirectory, StoreDirectory), NativePagedArray<Transfer>.PageBytes, options.TransferCacheBytes)
-            : new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes);
+            : LedgerStateMachine.TransferPagesInMemory();
 
     /// <summary>Creates accounts durably. See <see cref="LedgerStateMachine.CreateAccounts"/> for the rules.</summary>
     /// <returns>The events that failed, ordered by index (indexes into <paramref name="accounts"/>).</returns>

@@ -38,7 +38,7 @@ public sealed partial class LedgerStateMachine
     /// <summary>Rebuilds a machine from the parts of a snapshot; derived indexes are rebuilt here.</summary>
     internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, int transferCapacity = 0, PageSource? transferPages = null)
     {
-        var machine = new LedgerStateMachine(accountCapacity, transferCapacity, transferPages ?? new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes)) { _commitTimestamp = commitTimestamp };
+        var machine = new LedgerStateMachine(accountCapacity, transferCapacity, transferPages ?? TransferPagesInMemory()) { _commitTimestamp = commitTimestamp };
         foreach (ref readonly Account account in accounts)
         {
             int index = machine._accounts.Add(in account);

@@ -67,7 +67,7 @@ public sealed partial class LedgerStateMachine
 
     /// <summary>Creates an empty ledger whose storage grows on demand.</summary>
     public LedgerStateMachine()
-        : this(new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes))
+        : this(TransferPagesInMemory())
     {
     }
 
@@ -90,7 +90,7 @@ public sealed partial class LedgerStateMachine
     /// <param name="transferCapacity">Transfers to make room for (at least 0).</param>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is negative.</exception>
     public LedgerStateMachine(int accountCapacity, int transferCapacity)
-        : this(accountCapacity, transferCapacity, new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes))
+        : this(accountCapacity, transferCapacity, TransferPagesInMemory())
     {
     }
 
@@ -119,6 +119,9 @@ public sealed partial class LedgerStateMachine
 
     /// <summary>Where the stored transfers' pages come from (released by the engine when it closes).</summary>
     internal PageSource TransferPages => _transfers.Source;
+
+    /// <summary>Pages of process memory for stored transfers: the default of every constructor and restore.</summary>
+    internal static PageSource TransferPagesInMemory() => new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes);
 
     /// <summary>Number of transfers stored (including posts and voids).</summary>
     public int TransferCount => _transfers.Count;
