@@ -277,6 +277,10 @@ public sealed partial class LedgerStateMachine
         }
 
         Debug.Assert(!_undo.Recording);
+
+        // A share of any index growth under way, so it ends even when adds stop (see IdIndex).
+        _transferIndex.Step();
+        _accountIndex.Step();
         return failed;
     }
 

@@ -18,12 +18,13 @@ public class IdIndexTests
         var index = new IdIndex<ListIds>(new ListIds(ids));
         var expected = new Dictionary<UInt128, int>();
         var random = new Random(seed);
-        for (int round = 0; round < 200_000; round++)
+        int growingChecks = 0;
+        for (int round = 0; round < 600_000; round++)
         {
             UInt128 id = idKind switch
             {
                 0 => (UInt128)(ids.Count + 1),                                              // rising
-                1 => ((UInt128)(ulong)random.Next(1, 4) << 64) | (ulong)(ids.Count * 4096), // few high halves, strided low
+                1 => ((UInt128)(ulong)random.Next(1, 4) << 64) | ((ulong)ids.Count * 4096), // few high halves, strided low
                 _ => new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64() | 1),  // random
             };
             if (expected.ContainsKey(id)) continue;
@@ -43,7 +44,20 @@ public class IdIndexTests
                     ids.RemoveAt(ids.Count - 1);
                 }
             }
+
+            // While a growth is under way, entries are split between two tables: check a sample then.
+            if (index.Growing && round % 1009 == 0)
+            {
+                growingChecks++;
+                for (int k = 0; k < 64; k++)
+                {
+                    int position = random.Next(ids.Count);
+                    Assert.That(index.Find(ids[position]), Is.EqualTo(position), $"id {ids[position]} while growing");
+                }
+            }
         }
+
+        Assert.That(growingChecks, Is.GreaterThan(10), "the sample must have met growths under way");
 
         Assert.That(index.Count, Is.EqualTo(expected.Count));
         foreach ((UInt128 id, int position) in expected) Assert.That(index.Find(id), Is.EqualTo(position), $"id {id}");
@@ -66,6 +80,69 @@ public class IdIndexTests
             index.Add(ids.Count - 1);
         }
 
+        for (int i = 0; i < ids.Count; i++) Assert.That(index.Find(ids[i]), Is.EqualTo(i));
+    }
+
+    [Test]
+    public void Removals_from_both_tables_while_growing_keep_every_other_entry_reachable()
+    {
+        var ids = new List<UInt128>();
+        var index = new IdIndex<ListIds>(new ListIds(ids));
+        var random = new Random(7);
+        while (!index.Growing)
+        {
+            ids.Add(new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64()));
+            index.Add(ids.Count - 1);
+        }
+
+        // One add has moved the first slots only: most entries are still in the old table. Remove
+        // every third entry (old and new table alike), then add more, checking as the move goes on.
+        var removed = new HashSet<int>();
+        for (int i = 0; i < ids.Count; i += 3)
+        {
+            index.Remove(ids[i]);
+            removed.Add(i);
+        }
+
+        Assert.That(index.Growing, Is.True);
+        int added = 0;
+        while (index.Growing)
+        {
+            ids.Add(new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64()));
+            index.Add(ids.Count - 1);
+            added++;
+            if (added % 2048 == 0)
+            {
+                for (int i = 0; i < ids.Count; i++) Assert.That(index.Find(ids[i]), Is.EqualTo(removed.Contains(i) ? -1 : i), $"entry {i} after {added} adds");
+            }
+        }
+
+        Assert.That(added, Is.LessThanOrEqualTo((ids.Count - added) / IdIndex<ListIds>.SlotsMovedPerAdd * 2), "the move ends within a fraction of the adds the new table holds");
+        Assert.That(index.Count, Is.EqualTo(ids.Count - removed.Count));
+        Assert.That(ids.Count - added, Is.GreaterThan(IdIndex<ListIds>.GrowAtOnceUpTo / 2), "small tables grow at once");
+        for (int i = 0; i < ids.Count; i++) Assert.That(index.Find(ids[i]), Is.EqualTo(removed.Contains(i) ? -1 : i));
+    }
+
+    [Test]
+    public void A_growth_ends_by_steps_when_adds_stop()
+    {
+        var ids = new List<UInt128>();
+        var index = new IdIndex<ListIds>(new ListIds(ids));
+        while (!index.Growing)
+        {
+            ids.Add((UInt128)(ids.Count + 1) * 104729);
+            index.Add(ids.Count - 1);
+        }
+
+        int steps = 0;
+        while (index.Growing && steps < 1000)
+        {
+            index.Step();
+            steps++;
+        }
+
+        Assert.That(index.Growing, Is.False);
+        Assert.That(steps, Is.LessThanOrEqualTo((int)(IdIndex<ListIds>.GrowAtOnceUpTo * 4 / IdIndex<ListIds>.SlotsMovedPerStep)));
         for (int i = 0; i < ids.Count; i++) Assert.That(index.Find(ids[i]), Is.EqualTo(i));
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LedgerCore.StateMachine.Storage;
 
@@ -13,9 +14,40 @@ namespace LedgerCore.StateMachine.Storage;
 /// the (large) record array, and growing rehashes from the slots alone without touching records.
 /// Linear probing with Fibonacci hashing; removal (rollback of a linked chain) shifts back.
 /// </summary>
-internal sealed class IdIndex<TSource> where TSource : struct, IIdSource
+/// <remarks>
+/// <para>
+/// Growth never stops the processor: a full table is not rehashed at once (at 200M transfers that was
+/// a 2 GiB table and a 3.2 s pause) but moved to one twice its size a few slots per
+/// <see cref="Add"/>. Until the move ends, an entry lives in exactly one place: in the new table, or
+/// in the old one at a slot the move has not reached. Lookups try the new table, then the old one,
+/// skipping the slots already moved (they stay in place, so probe runs through them are unbroken).
+/// The move finishes long before the new table fills (see <see cref="SlotsMovedPerAdd"/>), and a
+/// <see cref="Step"/> per batch finishes it when adds stop. Small tables grow at once.
+/// </para>
+/// <para>
+/// The tables are native memory (zeroed pages from the OS, resident only where written), so a table
+/// of gigabytes neither triggers a full garbage collection when allocated nor is limited to a managed
+/// array's length; the finalizer returns them when the machine is unreachable.
+/// </para>
+/// </remarks>
+internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 {
-    private const int MinCapacity = 1024;
+    /// <summary>
+    /// Slots of the old table moved per add while growing. The new table has 2N slots and takes
+    /// 3N/4 more adds before it is full; moving N slots takes N/8 adds, a sixth of that.
+    /// </summary>
+    internal const int SlotsMovedPerAdd = 8;
+
+    /// <summary>
+    /// Slots of the old table moved by each <see cref="Step"/> (once per batch), so a growth also ends
+    /// when adds stop coming (an account index after the accounts are loaded): 128 KiB of table.
+    /// </summary>
+    internal const int SlotsMovedPerStep = 16_384;
+
+    /// <summary>Tables up to this many slots (2 MiB) grow at once: rehashing them takes about as long as a batch's apply.</summary>
+    internal const long GrowAtOnceUpTo = 1 << 18;
+
+    private const long MinCapacity = 1024;
 
     // Grow at 3/4 full: with the hash bits in the slot, probe runs stay within a cache line or two.
     private const int LoadNumerator = 3;
@@ -23,35 +55,57 @@ internal sealed class IdIndex<TSource> where TSource : struct, IIdSource
 
     private const ulong HashMask = 0xFFFF_FFFF_0000_0000UL;
 
+    // An entry removed from the old table while it is being moved: occupied (probe runs go on through
+    // it), matching no tag's record (index part all ones), and never moved.
+    private const ulong Removed = 0x0000_0000_FFFF_FFFFUL;
+
     private readonly TSource _source;
-    private ulong[] _slots;
+    private ulong* _slots;
+    private long _length;
     private int _shift;
     private int _count;
 
-    public IdIndex(TSource source, int capacity = MinCapacity)
+    // The table being moved into _slots, or null; slots below _moved are moved already.
+    private ulong* _old;
+    private long _oldLength;
+    private int _oldShift;
+    private long _moved;
+
+    public IdIndex(TSource source, int capacity = (int)MinCapacity)
     {
         _source = source;
-        _slots = new ulong[SizeFor(capacity)];
-        _shift = 64 - BitOperations.Log2((uint)_slots.Length);
+        _length = SizeFor(capacity);
+        _slots = Allocate(_length);
+        _shift = ShiftFor(_length);
+    }
+
+    ~IdIndex()
+    {
+        NativeMemory.Free(_slots);
+        NativeMemory.Free(_old);
     }
 
     public int Count => _count;
+
+    /// <summary>Whether a growth is under way (an old table is still being moved); for tests.</summary>
+    internal bool Growing => _old is not null;
 
     /// <summary>The index of the record with <paramref name="id"/>, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(UInt128 id)
     {
-        ulong[] slots = _slots;
-        int mask = slots.Length - 1;
+        ulong* slots = _slots;
+        long mask = _length - 1;
         ulong hash = Hash(id);
         ulong tag = hash & HashMask;
-        int slot = (int)(hash >> _shift);
+        long slot = (long)(hash >> _shift);
         while (true)
         {
             ulong value = slots[slot];
             if (value == 0)
             {
-                return -1;
+                // Absent from the table in use: while growing, it may be in the old one still.
+                return _old is null ? -1 : FindNotMoved(hash, id);
             }
 
             if ((value & HashMask) == tag)
@@ -66,19 +120,25 @@ internal sealed class IdIndex<TSource> where TSource : struct, IIdSource
 
     /// <summary>Prefetches the home slot of <paramref name="id"/> (a hint; see <see cref="Prefetcher"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(UInt128 id) => Prefetcher.Line(ref _slots[(int)(Hash(id) >> _shift)]);
+    public void Prefetch(UInt128 id)
+    {
+        ulong hash = Hash(id);
+        Prefetcher.Line(ref _slots[(long)(hash >> _shift)]);
+        if (_old is not null) Prefetcher.Line(ref _old[(long)(hash >> _oldShift)]);
+    }
 
     /// <summary>
     /// The index of the first entry whose stored hash bits match <paramref name="id"/>'s, without
-    /// reading any record: usually the record's index, never verified. For prefetching only.
+    /// reading any record: usually the record's index, never verified. For prefetching only (while
+    /// growing, entries not yet moved are not guessed).
     /// </summary>
     public int Guess(UInt128 id)
     {
-        ulong[] slots = _slots;
-        int mask = slots.Length - 1;
+        ulong* slots = _slots;
+        long mask = _length - 1;
         ulong hash = Hash(id);
         ulong tag = hash & HashMask;
-        int slot = (int)(hash >> _shift);
+        long slot = (long)(hash >> _shift);
         for (int probe = 0; probe < 8; probe++)
         {
             ulong value = slots[slot];
@@ -90,45 +150,96 @@ internal sealed class IdIndex<TSource> where TSource : struct, IIdSource
         return -1;
     }
 
-    /// <summary>Makes room for <paramref name="capacity"/> entries in total, so bulk loads do not rehash repeatedly.</summary>
+    /// <summary>
+    /// Makes room for <paramref name="capacity"/> entries in total, so bulk loads do not grow
+    /// repeatedly. Rehashes at once (a load is not on the processor's path).
+    /// </summary>
     public void EnsureCapacity(int capacity)
     {
-        int size = SizeFor(capacity);
-        if (size > _slots.Length) Resize(size);
+        long size = SizeFor(capacity);
+        if (size <= _length) return;
+        FinishGrowing();
+        StartGrowing(size);
+        FinishGrowing();
     }
 
     /// <summary>Adds <paramref name="index"/>, whose record holds an id not yet indexed.</summary>
     public void Add(int index)
     {
         Debug.Assert(Find(_source.IdAt(index)) == -1);
-        if ((_count + 1) * (long)LoadDenominator > _slots.Length * (long)LoadNumerator)
+        if (_old is not null)
         {
-            Resize(_slots.Length * 2);
+            MoveSome();
+        }
+        else if ((_count + 1) * (long)LoadDenominator > _length * LoadNumerator)
+        {
+            StartGrowing(_length * 2);
+            if (_oldLength <= GrowAtOnceUpTo) FinishGrowing();
+            else MoveSome();
         }
 
-        Insert(_slots, _shift, Hash(_source.IdAt(index)) & HashMask, index);
+        Insert(_slots, _length - 1, _shift, Hash(_source.IdAt(index)) & HashMask, index);
         _count++;
+    }
+
+    /// <summary>Moves a share of a growth under way (the state machine calls this once per batch).</summary>
+    public void Step()
+    {
+        if (_old is not null) MoveSome(SlotsMovedPerStep);
     }
 
     /// <summary>Removes the entry of <paramref name="id"/>, which must be present.</summary>
     public void Remove(UInt128 id)
     {
-        ulong[] slots = _slots;
-        int mask = slots.Length - 1;
-        int slot = (int)(Hash(id) >> _shift);
-        while (_source.IdAt(IndexOf(slots[slot])) != id)
+        ulong hash = Hash(id);
+        long slot = SlotOf(_slots, _length - 1, _shift, hash, id, 0);
+        if (slot >= 0)
         {
-            Debug.Assert(slots[slot] != 0);
+            RemoveAt(_slots, _length - 1, _shift, slot);
+        }
+        else
+        {
+            // Not moved yet: mark it, as shifting the old table back could move an entry from a slot
+            // already moved to one not yet moved, and it would then be moved twice.
+            slot = SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved);
+            Debug.Assert(slot >= 0);
+            _old[slot] = Removed;
+        }
+
+        _count--;
+    }
+
+    // Find in the old table, among the slots not moved yet (out of line: the common path stays small).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int FindNotMoved(ulong hash, UInt128 id)
+    {
+        long slot = SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved);
+        return slot < 0 ? -1 : IndexOf(_old[slot]);
+    }
+
+    // The slot holding `id` (at or above movedBelow), or -1.
+    private long SlotOf(ulong* slots, long mask, int shift, ulong hash, UInt128 id, long movedBelow)
+    {
+        ulong tag = hash & HashMask;
+        long slot = (long)(hash >> shift);
+        while (slots[slot] != 0)
+        {
+            ulong value = slots[slot];
+            if ((value & HashMask) == tag && value != Removed && slot >= movedBelow && _source.IdAt(IndexOf(value)) == id) return slot;
             slot = (slot + 1) & mask;
         }
 
-        // Backward-shift deletion: move later members of the probe run into the hole so that
-        // every remaining entry stays reachable from its home slot without tombstones.
-        int hole = slot;
-        int next = (hole + 1) & mask;
+        return -1;
+    }
+
+    // Backward-shift deletion: move later members of the probe run into the hole so that every
+    // remaining entry stays reachable from its home slot without tombstones.
+    private static void RemoveAt(ulong* slots, long mask, int shift, long hole)
+    {
+        long next = (hole + 1) & mask;
         while (slots[next] != 0)
         {
-            int home = (int)((slots[next] & HashMask) >> _shift);
+            long home = (long)((slots[next] & HashMask) >> shift);
             bool movable = ((next - home) & mask) >= ((next - hole) & mask);
             if (movable)
             {
@@ -140,7 +251,43 @@ internal sealed class IdIndex<TSource> where TSource : struct, IIdSource
         }
 
         slots[hole] = 0;
-        _count--;
+    }
+
+    private void StartGrowing(long size)
+    {
+        Debug.Assert(_old is null);
+        _old = _slots;
+        _oldLength = _length;
+        _oldShift = _shift;
+        _moved = 0;
+        _slots = Allocate(size);
+        _length = size;
+        _shift = ShiftFor(size);
+    }
+
+    // Moves the next slots of the old table; the old table is freed once all are moved. Consecutive
+    // old slots hold entries whose new homes are consecutive too (Fibonacci hashing keeps the top
+    // bits' order), so both tables are walked nearly sequentially.
+    private void MoveSome(int slots = SlotsMovedPerAdd)
+    {
+        long end = Math.Min(_moved + slots, _oldLength);
+        for (long slot = _moved; slot < end; slot++)
+        {
+            ulong value = _old[slot];
+            if (value != 0 && value != Removed) Insert(_slots, _length - 1, _shift, value & HashMask, IndexOf(value));
+        }
+
+        _moved = end;
+        if (end == _oldLength)
+        {
+            NativeMemory.Free(_old);
+            _old = null;
+        }
+    }
+
+    private void FinishGrowing()
+    {
+        while (_old is not null) MoveSome(SlotsMovedPerStep);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -157,34 +304,21 @@ internal sealed class IdIndex<TSource> where TSource : struct, IIdSource
     // The low half of a slot: the record index plus one.
     private static int IndexOf(ulong slot) => (int)unchecked((uint)slot) - 1;
 
-    private static int SizeFor(int capacity) =>
-        (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(MinCapacity, (capacity * (long)LoadDenominator / LoadNumerator) + 1));
+    private static long SizeFor(long capacity) =>
+        (long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(MinCapacity, (capacity * LoadDenominator / LoadNumerator) + 1));
 
-    private static void Insert(ulong[] slots, int shift, ulong tag, int index)
+    private static int ShiftFor(long size) => 64 - BitOperations.Log2((ulong)size);
+
+    private static ulong* Allocate(long size) => (ulong*)NativeMemory.AllocZeroed((nuint)size, sizeof(ulong));
+
+    private static void Insert(ulong* slots, long mask, int shift, ulong tag, int index)
     {
-        int mask = slots.Length - 1;
-        int slot = (int)(tag >> shift);
+        long slot = (long)(tag >> shift);
         while (slots[slot] != 0)
         {
             slot = (slot + 1) & mask;
         }
 
         slots[slot] = tag | (uint)(index + 1);
-    }
-
-    private void Resize(int size)
-    {
-        var slots = new ulong[size];
-        int shift = 64 - BitOperations.Log2((uint)size);
-        foreach (ulong value in _slots)
-        {
-            if (value != 0)
-            {
-                Insert(slots, shift, value & HashMask, IndexOf(value));
-            }
-        }
-
-        _slots = slots;
-        _shift = shift;
     }
 }
