@@ -14,12 +14,13 @@ namespace LedgerCore.Journal;
 internal static class SnapshotFile
 {
     /// <summary>
-    /// 3: adds what change events are computed from: the expiries (their stamps are state), each
+    /// 4: transfer indexes are 64-bit: each account's log keeps its entries' low halves as before and
+    /// adds where the high half changes (none below 2^32 transfers). 3: adds what change events are computed from: the expiries (their stamps are state), each
     /// account's expiries and balance checkpoints, and the first transfer that is an event. 2 added each
     /// account's transfer log (restart reads it instead of rebuilding it). 1 and 2 are still read; a
     /// ledger restored from them has change events from then on only.
     /// </summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
     public const string Prefix = "snapshot-";
     public const string Suffix = ".snap";
     private const ulong Magic = 0x4853_5041_4E53_434C; // "LCSNAPSH"
@@ -78,19 +79,20 @@ internal static class SnapshotFile
 
             output.WriteInt64(image.TransferCount);
             int pageSize = image.TransferPages.PageSize;
-            for (int start = 0; start < image.TransferCount; start += pageSize)
+            for (long start = 0; start < image.TransferCount; start += pageSize)
             {
-                output.Write(MemoryMarshal.AsBytes(image.TransferPages.Page(start / pageSize, Math.Min(pageSize, image.TransferCount - start))));
-                image.TransferPages.Source.Done(start / pageSize);
+                int page = (int)(start / pageSize);
+                output.Write(MemoryMarshal.AsBytes(image.TransferPages.Page(page, (int)Math.Min(pageSize, image.TransferCount - start))));
+                image.TransferPages.Source.Done(page);
             }
 
-            output.Write(MemoryMarshal.AsBytes(image.TransferStates.AsSpan(0, image.TransferCount)));
+            foreach (TransferState[] states in image.TransferStates) output.Write(MemoryMarshal.AsBytes(states.AsSpan()));
 
             output.WriteInt64(image.OrphanedIds.Length);
             foreach (UInt128 id in image.OrphanedIds) output.WriteUInt128(id);
 
             output.WriteInt64(image.History.Length);
-            foreach ((int accountIndex, AccountBalance[] balances) in image.History)
+            foreach ((long accountIndex, AccountBalance[] balances) in image.History)
             {
                 output.WriteInt64(accountIndex);
                 output.WriteInt64(balances.Length);
@@ -109,13 +111,15 @@ internal static class SnapshotFile
             {
                 output.WriteInt64(log.Count);
                 if (log.Count > 0) output.Write(MemoryMarshal.AsBytes(log.Transfers.AsSpan(0, log.Count)));
+                output.WriteInt64(log.HighStartCount);
+                if (log.HighStartCount > 0) output.Write(MemoryMarshal.AsBytes(log.HighStarts.AsSpan(0, log.HighStartCount)));
             }
 
             output.WriteInt64(image.ExpiryCount);
-            for (int start = 0; start < image.ExpiryCount; start += image.ExpiryPageSize)
+            for (long start = 0; start < image.ExpiryCount; start += image.ExpiryPageSize)
             {
-                int count = Math.Min(image.ExpiryPageSize, image.ExpiryCount - start);
-                output.Write(MemoryMarshal.AsBytes(image.ExpiryPages[start / image.ExpiryPageSize].AsSpan(0, count)));
+                int count = (int)Math.Min(image.ExpiryPageSize, image.ExpiryCount - start);
+                output.Write(MemoryMarshal.AsBytes(image.ExpiryPages[(int)(start / image.ExpiryPageSize)].AsSpan(0, count)));
             }
 
             output.WriteInt64(image.Logs.Length);
@@ -141,7 +145,7 @@ internal static class SnapshotFile
     /// <summary>Reads and verifies a snapshot into a new machine.</summary>
     /// <exception cref="LedgerCorruptedException">The file is truncated, of another ledger, or fails its checksum.</exception>
     public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId,
-        int accountCapacity = 0, int transferCapacity = 0, PageSource? transferPages = null)
+        int accountCapacity = 0, long transferCapacity = 0, PageSource? transferPages = null)
     {
         using IStorageFile file = storage.OpenRead(name);
         var input = new Input(file, name);
@@ -149,7 +153,7 @@ internal static class SnapshotFile
         input.Read(header);
         if (BinaryPrimitives.ReadUInt64LittleEndian(header) != Magic) throw new LedgerCorruptedException(name, 0, "not a snapshot (bad magic)");
         int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        if (version is not (1 or 2 or FormatVersion)) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
+        if (version is not (1 or 2 or 3 or FormatVersion)) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
         if (BinaryPrimitives.ReadUInt128LittleEndian(header[16..]) != ledgerId) throw new LedgerCorruptedException(name, 16, "snapshot belongs to another ledger");
         long sequence = BinaryPrimitives.ReadInt64LittleEndian(header[32..]);
         ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
@@ -166,13 +170,10 @@ internal static class SnapshotFile
             input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
             machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity, transferPages);
 
-            int transferCount = input.ReadCount(JournalFormat.EventSize + 1);
-            long statesOffset = input.Position + ((long)transferCount * JournalFormat.EventSize);
-            var states = new TransferState[transferCount];
-            input.ReadAt(statesOffset, MemoryMarshal.AsBytes(states.AsSpan()));
+            long transferCount = input.ReadLongCount(JournalFormat.EventSize + 1);
             machine.ReserveTransfers(transferCount);
             long transfersOffset = input.Position;
-            for (int done = 0; done < transferCount;)
+            for (long done = 0; done < transferCount;)
             {
                 // Straight from the file into the transfer store, a page at a time.
                 Span<Transfer> transfers = machine.AppendRestoredTransfersInPlace(transferCount - done);
@@ -180,7 +181,13 @@ internal static class SnapshotFile
                 done += transfers.Length;
             }
 
-            machine.AppendRestoredStates(states);
+            // Their states follow them, read the same way.
+            for (long done = 0; done < transferCount;)
+            {
+                Span<TransferState> states = machine.AppendRestoredStatesInPlace(transferCount - done);
+                input.Read(MemoryMarshal.AsBytes(states));
+                done += states.Length;
+            }
 
             // The id index is derived from the stored transfers on the second core while the rest is
             // read (restart time is bounded by memory latency, not arithmetic). Format 1 has no account
@@ -188,15 +195,13 @@ internal static class SnapshotFile
             Task indexing = Task.Run(machine.IndexRestoredTransfers);
             if (version == 1)
             {
-                int orphaned = machine.LogRestoredTransfers();
+                long orphaned = machine.LogRestoredTransfers();
                 if (orphaned >= 0)
                 {
                     indexing.GetAwaiter().GetResult();
-                    throw new LedgerCorruptedException(name, transfersOffset + ((long)orphaned * JournalFormat.EventSize), "a transfer names an account the snapshot lacks");
+                    throw new LedgerCorruptedException(name, transfersOffset + (orphaned * JournalFormat.EventSize), "a transfer names an account the snapshot lacks");
                 }
             }
-
-            input.Skip(transferCount);
 
             int orphans = input.ReadCount(16);
             for (int i = 0; i < orphans; i++) machine.RestoreOrphan(input.ReadUInt128());
@@ -210,7 +215,7 @@ internal static class SnapshotFile
                 for (int k = 0; k < count; k++)
                 {
                     var balance = new AccountBalance(input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), unchecked((ulong)input.ReadInt64())); // a damaged sign bit must reach the checksum, not throw
-                    machine.RestoreBalance((int)accountIndex, in balance);
+                    machine.RestoreBalance(accountIndex, in balance);
                 }
             }
 
@@ -220,12 +225,21 @@ internal static class SnapshotFile
                 for (int i = 0; i < accounts.Length; i++)
                 {
                     int count = input.ReadCount(sizeof(int));
-                    if (count == 0) continue;
-                    // Headroom, as a grown log would have: replay appends right after restore.
-                    var transfers = new int[count + (count / 2) + 4];
                     long logOffset = input.Position;
-                    input.Read(MemoryMarshal.AsBytes(transfers.AsSpan(0, count)));
-                    if (!machine.TryRestoreAccountLog(i, transfers, count)) throw new LedgerCorruptedException(name, logOffset, "a transfer log names transfers out of order or missing");
+
+                    // Headroom, as a grown log would have: replay appends right after restore.
+                    uint[]? transfers = count == 0 ? null : new uint[count + (count / 2) + 4];
+                    if (transfers is not null) input.Read(MemoryMarshal.AsBytes(transfers.AsSpan(0, count)));
+                    int highStartCount = version >= 4 ? input.ReadCount(sizeof(ulong)) : 0;
+                    ulong[]? highStarts = highStartCount == 0 ? null : new ulong[highStartCount + 2];
+                    if (highStarts is not null) input.Read(MemoryMarshal.AsBytes(highStarts.AsSpan(0, highStartCount)));
+                    if (transfers is null)
+                    {
+                        if (highStartCount != 0) throw new LedgerCorruptedException(name, logOffset, "an empty transfer log has high halves");
+                        continue;
+                    }
+
+                    if (!machine.TryRestoreAccountLog(i, transfers, count, highStarts, highStartCount)) throw new LedgerCorruptedException(name, logOffset, "a transfer log names transfers out of order or missing");
                 }
 
                 machine.QueueRestoredExpiries();
@@ -234,8 +248,8 @@ internal static class SnapshotFile
             if (version >= 3)
             {
                 if (!machine.TryRestoreChangeEventsFrom(BinaryPrimitives.ReadUInt64LittleEndian(header[56..]))) throw new LedgerCorruptedException(name, 56, "change events start beyond the transfers");
-                int expiries = input.ReadCount(ExpirySize);
-                for (int done = 0; done < expiries;)
+                long expiries = input.ReadLongCount(ExpirySize);
+                for (long done = 0; done < expiries;)
                 {
                     // Straight from the file into the expiry list, a page at a time (the checksum vouches for them).
                     Span<ExpiryRecord> records = machine.AppendRestoredExpiriesInPlace(expiries - done);
@@ -395,22 +409,6 @@ internal static class SnapshotFile
             _end = read;
         }
 
-        /// <summary>Reads bytes ahead of the position without moving it; hashed later by <see cref="Skip"/>'s caller order.</summary>
-        public void ReadAt(long offset, Span<byte> destination)
-        {
-            if (offset < 0 || _length - offset < destination.Length || file.Read(offset, destination) != destination.Length)
-            {
-                throw new LedgerCorruptedException(name, offset, "snapshot is truncated");
-            }
-        }
-
-        /// <summary>Moves past <paramref name="count"/> bytes already read with <see cref="ReadAt"/>, hashing them.</summary>
-        public void Skip(int count)
-        {
-            var bytes = new byte[count];
-            Read(bytes);
-        }
-
         public long ReadInt64()
         {
             Span<byte> bytes = stackalloc byte[8];
@@ -425,16 +423,24 @@ internal static class SnapshotFile
             return BinaryPrimitives.ReadUInt128LittleEndian(bytes);
         }
 
-        /// <summary>Reads a count and checks that that many items of <paramref name="itemSize"/> bytes can still follow.</summary>
+        /// <summary>Reads a count of items that go into one array, and checks that that many items of <paramref name="itemSize"/> bytes can still follow.</summary>
         public int ReadCount(int itemSize)
         {
+            long count = ReadLongCount(itemSize);
+            if (count > Array.MaxLength) throw new LedgerCorruptedException(name, Position - 8, $"count {count} does not fit in one array");
+            return (int)count;
+        }
+
+        /// <summary>Reads a count of items stored in pages (no array limit), checked as <see cref="ReadCount"/>.</summary>
+        public long ReadLongCount(int itemSize)
+        {
             long count = ReadInt64();
-            if (count < 0 || count > int.MaxValue || count * itemSize > _length - Position)
+            if (count < 0 || count > (_length - Position) / itemSize)
             {
                 throw new LedgerCorruptedException(name, Position - 8, $"count {count} does not fit in the file");
             }
 
-            return (int)count;
+            return count;
         }
 
         public void VerifyChecksum()

@@ -28,10 +28,10 @@ public sealed partial class LedgerStateMachine
     public ChangeEvent[] GetChangeEvents(ChangeEventsFilter filter)
     {
         if (!IsValid(in filter)) return [];
-        (int transfer, int transferEnd) = TimestampRange(new TransferTimestamps(_transfers), _transfers.Count, filter.TimestampMin, filter.TimestampMax);
+        (long transfer, long transferEnd) = TimestampRange(new TransferTimestamps(_transfers), _transfers.Count, filter.TimestampMin, filter.TimestampMax);
         transfer = Math.Max(transfer, _changeEventsFrom);
         transferEnd = Math.Max(transferEnd, transfer);
-        (int expiry, int expiryEnd) = TimestampRange(new ExpiryTimestamps(_expired), _expired.Count, filter.TimestampMin, filter.TimestampMax);
+        (long expiry, long expiryEnd) = TimestampRange(new ExpiryTimestamps(_expired), _expired.Count, filter.TimestampMin, filter.TimestampMax);
         int count = (int)Math.Min(Math.Min(filter.Limit, (uint)ChangeEventsMax), (uint)(transferEnd - transfer + expiryEnd - expiry));
 
         // The two streams merged by timestamp (all distinct); the cursors are also how much of each
@@ -64,7 +64,7 @@ public sealed partial class LedgerStateMachine
     /// the first <paramref name="transfers"/> stored transfers and the first <paramref name="expiries"/>
     /// expiries (the event being the last of those).
     /// </summary>
-    private ChangeEvent ToChangeEvent(ChangeEventType type, ulong timestamp, int transferIndex, int transfers, int expiries)
+    private ChangeEvent ToChangeEvent(ChangeEventType type, ulong timestamp, long transferIndex, long transfers, long expiries)
     {
         ref Transfer transfer = ref _transfers[transferIndex];
         Account debit = AccountAfter(_accountIndex.Find(transfer.DebitAccountId), transfers, expiries);
@@ -77,11 +77,11 @@ public sealed partial class LedgerStateMachine
     /// <paramref name="expiries"/> expiries: its nearest checkpoint at or before then, plus its log entries
     /// and expiries after the checkpoint, replayed in timestamp order (fewer than 32; see <see cref="AccountLog"/>).
     /// </summary>
-    private Account AccountAfter(int accountIndex, int transfers, int expiries)
+    private Account AccountAfter(long accountIndex, long transfers, long expiries)
     {
         ref AccountLog log = ref _accountLogs[accountIndex];
-        int logEnd = CountBelow(log.Transfers, log.TransferCount, transfers);
-        int expiryEnd = CountBelow(log.Expiries, log.ExpiryCount, expiries);
+        int logEnd = CountBelow(new LogEntries(log), log.TransferCount, transfers);
+        int expiryEnd = CountBelow(new ExpiryPositions(log.Expiries), log.ExpiryCount, expiries);
 
         // Checkpoints and the event lie on the account's one sequence of events, so the nearest
         // checkpoint is the last one with at most as many events.
@@ -115,13 +115,13 @@ public sealed partial class LedgerStateMachine
         while (logNext < logEnd || expiryNext < expiryEnd)
         {
             if (expiryNext < expiryEnd &&
-                (logNext == logEnd || _expired[log.Expiries![expiryNext]].Stamp < _transfers[log.Transfers![logNext]].Timestamp))
+                (logNext == logEnd || _expired[log.Expiries![expiryNext]].Stamp < _transfers[log.TransferAt(logNext)].Timestamp))
             {
                 Release(ref account, in _transfers[_expired[log.Expiries![expiryNext++]].TransferIndex]);
             }
             else
             {
-                Replay(ref account, in _transfers[log.Transfers![logNext++]]);
+                Replay(ref account, in _transfers[log.TransferAt(logNext++)]);
             }
         }
 
@@ -185,13 +185,14 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>How many of the first <paramref name="count"/> ascending <paramref name="items"/> are below <paramref name="bound"/>.</summary>
-    private static int CountBelow(int[]? items, int count, int bound)
+    private static int CountBelow<TItems>(TItems items, int count, long bound)
+        where TItems : struct, IAscending
     {
         int lo = 0, hi = count;
         while (lo < hi)
         {
             int mid = lo + ((hi - lo) >> 1);
-            if (items![mid] < bound) lo = mid + 1;
+            if (items.At(mid) < bound) lo = mid + 1;
             else hi = mid;
         }
 
@@ -205,6 +206,21 @@ public sealed partial class LedgerStateMachine
 
     private readonly struct ExpiryTimestamps(PagedArray<ExpiryRecord> expired) : ITimestampSource
     {
-        public ulong TimestampAt(int position) => expired[position].Stamp;
+        public ulong TimestampAt(long position) => expired[position].Stamp;
+    }
+
+    private interface IAscending
+    {
+        long At(int position);
+    }
+
+    private readonly struct LogEntries(AccountLog log) : IAscending
+    {
+        public long At(int position) => log.TransferAt(position);
+    }
+
+    private readonly struct ExpiryPositions(int[]? positions) : IAscending
+    {
+        public long At(int position) => positions![position];
     }
 }

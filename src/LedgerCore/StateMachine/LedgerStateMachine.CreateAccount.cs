@@ -34,7 +34,7 @@ public sealed partial class LedgerStateMachine
         if (a.Id == 0) return R.IdMustNotBeZero;
         if (a.Id == UInt128.MaxValue) return R.IdMustNotBeIntMax;
 
-        int existing = _accountIndex.Find(a.Id);
+        long existing = _accountIndex.Find(a.Id);
         if (existing >= 0) return AccountExists(in a, in _accounts[existing]);
 
         if ((a.Flags & AccountFlags.DebitsMustNotExceedCredits) != 0 &&
@@ -53,7 +53,7 @@ public sealed partial class LedgerStateMachine
 
         Account stored = a;
         stored.Timestamp = imported ? a.Timestamp : timestamp;
-        int index = _accounts.Add(in stored);
+        long index = _accounts.Add(in stored);
         _accountLogs.Add(default);
         _accountLogs[index].Reserve(_logCapacity);
         _accountIndex.Add(index);

@@ -37,7 +37,7 @@ public sealed partial class LedgerStateMachine
         if (t.Id == 0) return R.IdMustNotBeZero;
         if (t.Id == UInt128.MaxValue) return R.IdMustNotBeIntMax;
 
-        int existing = _transferIndex.Find(t.Id);
+        long existing = _transferIndex.Find(t.Id);
         if (existing >= 0) return TransferExists(in t, in _transfers[existing]);
         if (_orphanedIds.Count > 0 && _orphanedIds.Contains(t.Id)) return R.IdAlreadyFailed;
 
@@ -60,9 +60,9 @@ public sealed partial class LedgerStateMachine
         if (t.Ledger == 0) return R.LedgerMustNotBeZero;
         if (t.Code == 0) return R.CodeMustNotBeZero;
 
-        int drIndex = _accountIndex.Find(t.DebitAccountId);
+        long drIndex = _accountIndex.Find(t.DebitAccountId);
         if (drIndex < 0) return R.DebitAccountNotFound;
-        int crIndex = _accountIndex.Find(t.CreditAccountId);
+        long crIndex = _accountIndex.Find(t.CreditAccountId);
         if (crIndex < 0) return R.CreditAccountNotFound;
         ref Account dr = ref _accounts[drIndex];
         ref Account cr = ref _accounts[crIndex];
@@ -133,7 +133,7 @@ public sealed partial class LedgerStateMachine
         Transfer stored = t;
         stored.Amount = amount;
         stored.Timestamp = eventTimestamp;
-        int index = InsertTransfer(in stored, pending ? TransferState.Pending : TransferState.Final, drIndex, crIndex);
+        long index = InsertTransfer(in stored, pending ? TransferState.Pending : TransferState.Final, drIndex, crIndex);
         if (pending && t.Timeout != 0)
         {
             _expiries.Enqueue(index, ExpiryKey(eventTimestamp + ((ulong)t.Timeout * NanosecondsPerSecond), eventTimestamp));
@@ -156,7 +156,7 @@ public sealed partial class LedgerStateMachine
         if (t.PendingId == t.Id) return R.PendingIdMustBeDifferent;
         if (t.Timeout != 0) return R.TimeoutReservedForPendingTransfer;
 
-        int pIndex = _transferIndex.Find(t.PendingId);
+        long pIndex = _transferIndex.Find(t.PendingId);
         if (pIndex < 0) return R.PendingTransferNotFound;
         ref Transfer p = ref _transfers[pIndex];
         if ((p.Flags & TransferFlags.Pending) == 0) return R.PendingTransferNotPending;
@@ -182,8 +182,8 @@ public sealed partial class LedgerStateMachine
 
         if (p.Timeout != 0 && p.Timestamp + ((ulong)p.Timeout * NanosecondsPerSecond) <= timestamp) return R.PendingTransferExpired;
 
-        int drIndex = _accountIndex.Find(p.DebitAccountId);
-        int crIndex = _accountIndex.Find(p.CreditAccountId);
+        long drIndex = _accountIndex.Find(p.DebitAccountId);
+        long crIndex = _accountIndex.Find(p.CreditAccountId);
         Debug.Assert(drIndex >= 0 && crIndex >= 0);
         ref Account dr = ref _accounts[drIndex];
         ref Account cr = ref _accounts[crIndex];
@@ -265,7 +265,7 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>Prefetches an account record and its log entry (no-op for -1).</summary>
-    private void PrefetchAccount(int index)
+    private void PrefetchAccount(long index)
     {
         if (index < 0 || index >= _accounts.Count) return;
         Prefetcher.Record(ref _accounts[index]);
@@ -273,7 +273,7 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>Prefetches where an account's log is appended to next (no-op for -1).</summary>
-    private void PrefetchLogTail(int index)
+    private void PrefetchLogTail(long index)
     {
         if (index < 0 || index >= _accounts.Count) return;
         _accountLogs[index].PrefetchTail();
@@ -338,7 +338,7 @@ public sealed partial class LedgerStateMachine
     private void ExpirePendingTransfers(ulong lastSlot)
     {
         ulong previous = _commitTimestamp;
-        while (_expiries.TryPeek(out int index, out UInt128 key))
+        while (_expiries.TryPeek(out long index, out UInt128 key))
         {
             ulong stamp = Math.Max((ulong)(key >> 64), previous + 1);
             if (stamp > lastSlot) return;
@@ -355,8 +355,8 @@ public sealed partial class LedgerStateMachine
             }
 
             ref Transfer p = ref _transfers[index];
-            int drIndex = _accountIndex.Find(p.DebitAccountId);
-            int crIndex = _accountIndex.Find(p.CreditAccountId);
+            long drIndex = _accountIndex.Find(p.DebitAccountId);
+            long crIndex = _accountIndex.Find(p.CreditAccountId);
             ref Account dr = ref _accounts[drIndex];
             ref Account cr = ref _accounts[crIndex];
             dr.DebitsPending -= p.Amount;
@@ -365,14 +365,14 @@ public sealed partial class LedgerStateMachine
             if ((p.Flags & TransferFlags.ClosingCredit) != 0) cr.Flags &= ~AccountFlags.Closed;
             _transferStates[index] = TransferState.Expired;
 
-            int position = _expired.Add(new ExpiryRecord(stamp, index));
+            int position = checked((int)_expired.Add(new ExpiryRecord(stamp, index))); // account logs keep expiry positions in 32 bits (docs/storage.md)
             AddExpiryToAccountLog(drIndex, position);
             AddExpiryToAccountLog(crIndex, position);
             previous = stamp;
         }
     }
 
-    private void AddExpiryToAccountLog(int accountIndex, int position)
+    private void AddExpiryToAccountLog(long accountIndex, int position)
     {
         ref AccountLog log = ref _accountLogs[accountIndex];
         log.AddExpiry(position);
@@ -380,9 +380,9 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>Stores a transfer that passed validation and indexes it under both accounts.</summary>
-    private int InsertTransfer(in Transfer stored, TransferState state, int drIndex, int crIndex)
+    private long InsertTransfer(in Transfer stored, TransferState state, long drIndex, long crIndex)
     {
-        int index = _transfers.Add(in stored);
+        long index = _transfers.Add(in stored);
         _transferStates.Add(state);
         _transferIndex.Add(index);
         AddToAccountLog(drIndex, index, stored.Timestamp);
@@ -391,7 +391,7 @@ public sealed partial class LedgerStateMachine
         return index;
     }
 
-    private void AddToAccountLog(int accountIndex, int transferIndex, ulong timestamp)
+    private void AddToAccountLog(long accountIndex, long transferIndex, ulong timestamp)
     {
         ref Account account = ref _accounts[accountIndex];
         ref AccountLog log = ref _accountLogs[accountIndex];
@@ -407,7 +407,7 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>Undoes <see cref="InsertTransfer"/> for the newest transfer (linked-chain rollback).</summary>
-    private void UnindexTransfer(int index)
+    private void UnindexTransfer(long index)
     {
         Debug.Assert(index == _transfers.Count - 1);
         ref Transfer t = ref _transfers[index];
@@ -418,7 +418,7 @@ public sealed partial class LedgerStateMachine
         _transferStates.Truncate(index);
     }
 
-    private void RemoveFromAccountLog(int accountIndex, int transferIndex)
+    private void RemoveFromAccountLog(long accountIndex, long transferIndex)
     {
         ref AccountLog log = ref _accountLogs[accountIndex];
         log.RemoveLastTransfer(transferIndex);
@@ -426,7 +426,7 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>Records an account's current value before a change, when inside a linked chain.</summary>
-    private void SaveAccount(int index)
+    private void SaveAccount(long index)
     {
         if (_undo.Recording)
         {
@@ -443,7 +443,7 @@ public sealed partial class LedgerStateMachine
     // other kind already holds (as the reference). Both stores are in timestamp order: O(log n).
     private bool AccountHasTimestamp(ulong timestamp)
     {
-        (int lo, int hi) = TimestampRange(new AccountTimestamps(_accounts), _accounts.Count, timestamp, timestamp);
+        (long lo, long hi) = TimestampRange(new AccountTimestamps(_accounts), _accounts.Count, timestamp, timestamp);
         return hi > lo;
     }
 
@@ -454,7 +454,7 @@ public sealed partial class LedgerStateMachine
 
     private bool TransferHasTimestamp(ulong timestamp)
     {
-        (int lo, int hi) = TimestampRange(new TransferTimestamps(_transfers), _transfers.Count, timestamp, timestamp);
+        (long lo, long hi) = TimestampRange(new TransferTimestamps(_transfers), _transfers.Count, timestamp, timestamp);
         return hi > lo;
     }
 

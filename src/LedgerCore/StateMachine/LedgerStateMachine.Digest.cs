@@ -19,7 +19,7 @@ public sealed partial class LedgerStateMachine
         Span<byte> scratch = stackalloc byte[sizeof(long) * 2];
 
         AppendCount(hash, scratch, _accounts.Count);
-        for (int i = 0; i < _accounts.Count; i++)
+        for (long i = 0; i < _accounts.Count; i++)
         {
             hash.Append(MemoryMarshal.AsBytes(new ReadOnlySpan<Account>(in _accounts[i])));
             ref AccountLog log = ref _accountLogs[i];
@@ -35,8 +35,8 @@ public sealed partial class LedgerStateMachine
             }
         }
 
-        AppendCount(hash, scratch, _transfers.Count);
-        for (int i = 0; i < _transfers.Count; i++)
+        AppendCount(hash, scratch, _transfers.Count - _firstTransfer);
+        for (long i = _firstTransfer; i < _transfers.Count; i++)
         {
             _transfers.ScanAhead(i);
             hash.Append(MemoryMarshal.AsBytes(new ReadOnlySpan<Transfer>(in _transfers[i])));
@@ -46,10 +46,10 @@ public sealed partial class LedgerStateMachine
         // The expiries: their stamps are history no other part holds. (The balances change events carry
         // are derived from the rest, so the checkpoints they are computed from are not hashed.)
         AppendCount(hash, scratch, _expired.Count);
-        for (int i = 0; i < _expired.Count; i++)
+        for (long i = 0; i < _expired.Count; i++)
         {
             AppendCount(hash, scratch, (long)_expired[i].Stamp);
-            AppendCount(hash, scratch, _expired[i].TransferIndex);
+            AppendCount(hash, scratch, _expired[i].TransferIndex - _firstTransfer);
         }
 
         AppendCount(hash, scratch, _orphanedOrder.Count);

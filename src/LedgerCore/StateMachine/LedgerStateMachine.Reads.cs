@@ -14,10 +14,10 @@ public sealed partial class LedgerStateMachine
     {
         CheckLookupSize(ids.Length, nameof(ids));
         int found = 0;
-        Span<int> indexes = ids.Length <= 256 ? stackalloc int[ids.Length] : new int[ids.Length];
+        Span<long> indexes = ids.Length <= 256 ? stackalloc long[ids.Length] : new long[ids.Length];
         foreach (UInt128 id in ids)
         {
-            int index = _accountIndex.Find(id);
+            long index = _accountIndex.Find(id);
             if (index >= 0) indexes[found++] = index;
         }
 
@@ -32,10 +32,10 @@ public sealed partial class LedgerStateMachine
     {
         CheckLookupSize(ids.Length, nameof(ids));
         int found = 0;
-        Span<int> indexes = ids.Length <= 256 ? stackalloc int[ids.Length] : new int[ids.Length];
+        Span<long> indexes = ids.Length <= 256 ? stackalloc long[ids.Length] : new long[ids.Length];
         foreach (UInt128 id in ids)
         {
-            int index = _transferIndex.Find(id);
+            long index = _transferIndex.Find(id);
             if (index >= 0) indexes[found++] = index;
         }
 
@@ -65,12 +65,12 @@ public sealed partial class LedgerStateMachine
     /// </summary>
     public AccountBalance[] GetAccountBalances(AccountFilter filter)
     {
-        int accountIndex = _accountIndex.Find(filter.AccountId);
+        long accountIndex = _accountIndex.Find(filter.AccountId);
         if (accountIndex < 0 || (_accounts[accountIndex].Flags & AccountFlags.History) == 0) return [];
         var positions = SelectAccountLog(in filter, out int found, positionsInLog: true);
         ref AccountLog log = ref _accountLogs[accountIndex];
         var results = new AccountBalance[found];
-        for (int i = 0; i < found; i++) results[i] = log.Balances![positions[i]];
+        for (int i = 0; i < found; i++) results[i] = log.Balances![(int)positions[i]];
         return results;
     }
 
@@ -83,12 +83,12 @@ public sealed partial class LedgerStateMachine
         if (!IsValid(in filter)) return [];
         int limit = (int)Math.Min(filter.Limit, BatchEventsMax);
         bool reversed = (filter.Flags & QueryFilterFlags.Reversed) != 0;
-        (int lo, int hi) = TimestampRange(new AccountTimestamps(_accounts), _accounts.Count, filter.TimestampMin, filter.TimestampMax);
+        (long lo, long hi) = TimestampRange(new AccountTimestamps(_accounts), _accounts.Count, filter.TimestampMin, filter.TimestampMax);
         // Matches gather in a pooled buffer and are copied once into an array of their exact size: a
         // growing list would leave ~2 MB of large-object garbage behind every full page of 8190.
-        Account[] buffer = ArrayPool<Account>.Shared.Rent(Math.Min(limit, hi - lo));
+        Account[] buffer = ArrayPool<Account>.Shared.Rent((int)Math.Min(limit, hi - lo));
         int found = 0;
-        for (int k = 0; k < hi - lo && found < limit; k++)
+        for (long k = 0; k < hi - lo && found < limit; k++)
         {
             ref Account a = ref _accounts[reversed ? hi - 1 - k : lo + k];
             if (Matches(in filter, a.UserData128, a.UserData64, a.UserData32, a.Ledger, a.Code)) buffer[found++] = a;
@@ -108,10 +108,12 @@ public sealed partial class LedgerStateMachine
         if (!IsValid(in filter)) return [];
         int limit = (int)Math.Min(filter.Limit, BatchEventsMax);
         bool reversed = (filter.Flags & QueryFilterFlags.Reversed) != 0;
-        (int lo, int hi) = TimestampRange(new TransferTimestamps(_transfers), _transfers.Count, filter.TimestampMin, filter.TimestampMax);
-        Transfer[] buffer = ArrayPool<Transfer>.Shared.Rent(Math.Min(limit, hi - lo));
+        (long lo, long hi) = TimestampRange(new TransferTimestamps(_transfers), _transfers.Count, filter.TimestampMin, filter.TimestampMax);
+        lo = Math.Max(lo, _firstTransfer); // holes of a ledger at a synthetic offset read as timestamp 0
+        hi = Math.Max(lo, hi);
+        Transfer[] buffer = ArrayPool<Transfer>.Shared.Rent((int)Math.Min(limit, hi - lo));
         int found = 0;
-        for (int k = 0; k < hi - lo && found < limit; k++)
+        for (long k = 0; k < hi - lo && found < limit; k++)
         {
             ref Transfer t = ref _transfers[reversed ? hi - 1 - k : lo + k];
             if (Matches(in filter, t.UserData128, t.UserData64, t.UserData32, t.Ledger, t.Code)) buffer[found++] = t;
@@ -126,29 +128,29 @@ public sealed partial class LedgerStateMachine
     /// Walks one account's log within the filter's timestamp range, in the requested order, and returns
     /// the matching entries: transfer indexes, or (for balances) positions in the log.
     /// </summary>
-    private int[] SelectAccountLog(in AccountFilter filter, out int found, bool positionsInLog = false)
+    private long[] SelectAccountLog(in AccountFilter filter, out int found, bool positionsInLog = false)
     {
         found = 0;
         if (!IsValid(in filter)) return [];
-        int accountIndex = _accountIndex.Find(filter.AccountId);
+        long accountIndex = _accountIndex.Find(filter.AccountId);
         if (accountIndex < 0) return [];
 
         ref AccountLog log = ref _accountLogs[accountIndex];
         int limit = (int)Math.Min(filter.Limit, BatchEventsMax);
-        (int lo, int hi) = TimestampRange(new LogTimestamps(log.Transfers, _transfers), log.TransferCount, filter.TimestampMin, filter.TimestampMax);
+        (long lo, long hi) = TimestampRange(new LogTimestamps(log, _transfers), log.TransferCount, filter.TimestampMin, filter.TimestampMax);
 
         bool reversed = (filter.Flags & AccountFilterFlags.Reversed) != 0;
         bool debits = (filter.Flags & AccountFilterFlags.Debits) != 0;
         bool credits = (filter.Flags & AccountFilterFlags.Credits) != 0;
-        var selected = new int[Math.Min(limit, hi - lo)];
+        var selected = new long[Math.Min(limit, hi - lo)];
 
         // Transfers on disk: start reading the page's candidates together rather than one after another.
-        for (int k = 0; k < selected.Length; k++) _transfers.WillRead(log.Transfers![reversed ? hi - 1 - k : lo + k]);
+        for (int k = 0; k < selected.Length; k++) _transfers.WillRead(log.TransferAt((int)(reversed ? hi - 1 - k : lo + k)));
 
-        for (int k = 0; k < hi - lo && found < selected.Length; k++)
+        for (long k = 0; k < hi - lo && found < selected.Length; k++)
         {
-            int position = reversed ? hi - 1 - k : lo + k;
-            int transferIndex = log.Transfers![position];
+            int position = (int)(reversed ? hi - 1 - k : lo + k);
+            long transferIndex = log.TransferAt(position);
             ref Transfer t = ref _transfers[transferIndex];
             bool side = (debits && t.DebitAccountId == filter.AccountId) || (credits && t.CreditAccountId == filter.AccountId);
             if (!side) continue;
@@ -187,19 +189,19 @@ public sealed partial class LedgerStateMachine
     /// The positions [lo, hi) of a timestamp-ordered sequence whose timestamps fall within [min, max],
     /// where max 0 means unbounded. Binary search: O(log n).
     /// </summary>
-    private static (int Lo, int Hi) TimestampRange<TSource>(TSource source, int count, ulong min, ulong max)
+    private static (long Lo, long Hi) TimestampRange<TSource>(TSource source, long count, ulong min, ulong max)
         where TSource : struct, ITimestampSource
     {
-        int lo = First(source, count, min);
-        int hi = max == 0 ? count : First(source, count, max + 1);
+        long lo = First(source, count, min);
+        long hi = max == 0 ? count : First(source, count, max + 1);
         return (lo, Math.Max(lo, hi));
 
-        static int First(TSource source, int count, ulong timestamp)
+        static long First(TSource source, long count, ulong timestamp)
         {
-            int lo = 0, hi = count;
+            long lo = 0, hi = count;
             while (lo < hi)
             {
-                int mid = lo + ((hi - lo) >> 1);
+                long mid = lo + ((hi - lo) >> 1);
                 if (source.TimestampAt(mid) < timestamp) lo = mid + 1;
                 else hi = mid;
             }
@@ -218,21 +220,21 @@ public sealed partial class LedgerStateMachine
 
     private interface ITimestampSource
     {
-        ulong TimestampAt(int position);
+        ulong TimestampAt(long position);
     }
 
     private readonly struct AccountTimestamps(PagedArray<Account> accounts) : ITimestampSource
     {
-        public ulong TimestampAt(int position) => accounts[position].Timestamp;
+        public ulong TimestampAt(long position) => accounts[position].Timestamp;
     }
 
     private readonly struct TransferTimestamps(NativePagedArray<Transfer> transfers) : ITimestampSource
     {
-        public ulong TimestampAt(int position) => transfers[position].Timestamp;
+        public ulong TimestampAt(long position) => transfers[position].Timestamp;
     }
 
-    private readonly struct LogTimestamps(int[]? log, NativePagedArray<Transfer> transfers) : ITimestampSource
+    private readonly struct LogTimestamps(AccountLog log, NativePagedArray<Transfer> transfers) : ITimestampSource
     {
-        public ulong TimestampAt(int position) => transfers[log![position]].Timestamp;
+        public ulong TimestampAt(long position) => transfers[log.TransferAt((int)position)].Timestamp;
     }
 }

@@ -9,13 +9,14 @@ public sealed partial class LedgerStateMachine
     internal SnapshotImage CaptureImage()
     {
         Debug.Assert(!_undo.Recording);
-        var history = new List<(int, AccountBalance[])>();
-        var logs = new FrozenLog[_accountLogs.Count];
-        for (int i = 0; i < _accountLogs.Count; i++)
+        if (_firstTransfer != 0) throw new InvalidOperationException("A ledger at a synthetic offset (a test's) takes no snapshot.");
+        var history = new List<(long, AccountBalance[])>();
+        var logs = new FrozenLog[AccountsInOneArray()];
+        for (int i = 0; i < logs.Length; i++)
         {
             ref AccountLog log = ref _accountLogs[i];
             if (log.BalanceCount > 0) history.Add((i, log.Balances.AsSpan(0, log.BalanceCount).ToArray()));
-            logs[i] = new FrozenLog(log.Transfers, log.TransferCount, log.Expiries, log.ExpiryCount, log.Checkpoints, log.CheckpointCount);
+            logs[i] = new FrozenLog(log.LowHalves, log.TransferCount, log.HighStarts, log.HighStartCount, log.Expiries, log.ExpiryCount, log.Checkpoints, log.CheckpointCount);
         }
 
         return new SnapshotImage
@@ -25,23 +26,29 @@ public sealed partial class LedgerStateMachine
             ExpiryPages = _expired.BorrowPages(),
             ExpiryPageSize = PagedArray<ExpiryRecord>.ItemsPerPage,
             ExpiryCount = _expired.Count,
-            Accounts = _accounts.ToArray(_accounts.Count),
+            Accounts = _accounts.ToArray(logs.Length),
             TransferPages = _transfers.BorrowPages(),
             TransferCount = _transfers.Count,
-            TransferStates = _transferStates.ToArray(_transferStates.Count),
+            TransferStates = _transferStates.CopyPages(),
             OrphanedIds = [.. _orphanedOrder],
             History = [.. history],
             Logs = logs,
         };
     }
 
+    // A snapshot image holds the accounts and their logs in arrays: beyond 2^31 accounts (256 GiB of
+    // them in memory) it cannot be taken, and says so rather than truncating.
+    private int AccountsInOneArray() => _accounts.Count <= Array.MaxLength
+        ? (int)_accounts.Count
+        : throw new InvalidOperationException($"A snapshot holds at most {Array.MaxLength} accounts; this ledger has {_accounts.Count}.");
+
     /// <summary>Rebuilds a machine from the parts of a snapshot; derived indexes are rebuilt here.</summary>
-    internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, int transferCapacity = 0, PageSource? transferPages = null)
+    internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, long transferCapacity = 0, PageSource? transferPages = null)
     {
         var machine = new LedgerStateMachine(accountCapacity, transferCapacity, transferPages ?? TransferPagesInMemory()) { _commitTimestamp = commitTimestamp };
         foreach (ref readonly Account account in accounts)
         {
-            int index = machine._accounts.Add(in account);
+            long index = machine._accounts.Add(in account);
             machine._accountLogs.Add(default);
             machine._accountIndex.Add(index);
         }
@@ -50,7 +57,7 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>Makes room for a snapshot's transfers before they are appended.</summary>
-    internal void ReserveTransfers(int count)
+    internal void ReserveTransfers(long count)
     {
         _transfers.Reserve(count);
         _transferStates.Reserve(count);
@@ -60,21 +67,13 @@ public sealed partial class LedgerStateMachine
     /// <summary>
     /// Room for up to <paramref name="count"/> restored transfers in the store itself, for the caller
     /// to read into (no intermediate copy), without their derived indexes: restore first copies every
-    /// record (and its state, <see cref="AppendRestoredStates"/>), then derives the id index
+    /// record (and its state, <see cref="AppendRestoredStatesInPlace"/>), then derives the id index
     /// (<see cref="IndexRestoredTransfers"/>) and the account logs and expiries (<see cref="LogRestoredTransfers"/>).
     /// </summary>
-    internal Span<Transfer> AppendRestoredTransfersInPlace(int count) => _transfers.AppendInPlace(count);
+    internal Span<Transfer> AppendRestoredTransfersInPlace(long count) => _transfers.AppendInPlace((int)Math.Min(count, int.MaxValue));
 
-    /// <summary>Appends the states of the transfers appended in place, in order.</summary>
-    internal void AppendRestoredStates(ReadOnlySpan<TransferState> states)
-    {
-        while (!states.IsEmpty)
-        {
-            Span<TransferState> target = _transferStates.AppendInPlace(states.Length);
-            states[..target.Length].CopyTo(target);
-            states = states[target.Length..];
-        }
-    }
+    /// <summary>Room for the states of the transfers appended in place, in order, as <see cref="AppendRestoredTransfersInPlace"/>.</summary>
+    internal Span<TransferState> AppendRestoredStatesInPlace(long count) => _transferStates.AppendInPlace((int)Math.Min(count, int.MaxValue));
 
     /// <summary>
     /// Indexes every stored transfer by id, in store order. Touches only the transfer id index, never
@@ -83,8 +82,8 @@ public sealed partial class LedgerStateMachine
     /// </summary>
     internal void IndexRestoredTransfers()
     {
-        int count = _transfers.Count;
-        for (int i = 0; i < count; i++)
+        long count = _transfers.Count;
+        for (long i = 0; i < count; i++)
         {
             _transfers.ScanAhead(i);
             if (i + SlotsAhead < count) _transferIndex.Prefetch(_transfers[i + SlotsAhead].Id);
@@ -97,10 +96,10 @@ public sealed partial class LedgerStateMachine
     /// transfers, in store order (see <see cref="IndexRestoredTransfers"/> for running both at once).
     /// Returns the index of the first transfer naming an account the ledger lacks, or -1.
     /// </summary>
-    internal int LogRestoredTransfers()
+    internal long LogRestoredTransfers()
     {
-        int count = _transfers.Count;
-        for (int i = 0; i < count; i++)
+        long count = _transfers.Count;
+        for (long i = 0; i < count; i++)
         {
             _transfers.ScanAhead(i);
             // The apply path's prefetch stages (the transfer's own index slot is IndexRestoredTransfers' concern).
@@ -109,8 +108,8 @@ public sealed partial class LedgerStateMachine
             if (i + TailsAhead < count) PrefetchLogTails(in _transfers[i + TailsAhead]);
 
             ref Transfer transfer = ref _transfers[i];
-            int debit = _accountIndex.Find(transfer.DebitAccountId);
-            int credit = _accountIndex.Find(transfer.CreditAccountId);
+            long debit = _accountIndex.Find(transfer.DebitAccountId);
+            long credit = _accountIndex.Find(transfer.CreditAccountId);
             if (debit < 0 || credit < 0) return i;
 
             _accountLogs[debit].AddTransfer(i);
@@ -129,24 +128,36 @@ public sealed partial class LedgerStateMachine
     /// does not rebuild them from the transfers). Returns false, changing nothing, when an entry is not
     /// a stored transfer or the entries are not in store order.
     /// </summary>
-    internal bool TryRestoreAccountLog(int accountIndex, int[] transfers, int count)
+    internal bool TryRestoreAccountLog(long accountIndex, uint[] transfers, int count, ulong[]? highStarts, int highStartCount)
     {
-        int previous = -1;
+        // Changes of the high half: at rising positions within the log, to rising high halves (from 0).
+        int previousStart = -1;
+        uint previousHigh = 0;
+        for (int i = 0; i < highStartCount; i++)
+        {
+            int start = (int)(highStarts![i] >> 32);
+            uint high = unchecked((uint)highStarts[i]);
+            if (start <= previousStart || start >= count || high <= previousHigh) return false;
+            previousStart = start;
+            previousHigh = high;
+        }
+
+        long previous = -1;
         for (int i = 0; i < count; i++)
         {
-            int index = transfers[i];
+            long index = AccountLog.TransferAt(transfers, highStarts, highStartCount, i);
             if (index <= previous || index >= _transfers.Count) return false;
             previous = index;
         }
 
-        _accountLogs[accountIndex].Restore(transfers, count);
+        _accountLogs[accountIndex].Restore(transfers, count, highStarts, highStartCount);
         return true;
     }
 
     /// <summary>Queues the deadlines of the open pending transfers restored from a snapshot, in store order.</summary>
     internal void QueueRestoredExpiries()
     {
-        for (int i = 0; i < _transferStates.Count; i++)
+        for (long i = 0; i < _transferStates.Count; i++)
         {
             _transfers.ScanAhead(i);
             if (_transferStates[i] != TransferState.Pending) continue;
@@ -160,20 +171,20 @@ public sealed partial class LedgerStateMachine
 
     internal void RestoreOrphan(UInt128 id) => Orphan(id);
 
-    internal void RestoreBalance(int accountIndex, in AccountBalance balance) => _accountLogs[accountIndex].AddBalance(in balance);
+    internal void RestoreBalance(long accountIndex, in AccountBalance balance) => _accountLogs[accountIndex].AddBalance(in balance);
 
     /// <summary>
     /// Room for up to <paramref name="count"/> restored expiries, for the caller to read into (format 3),
     /// at most what is left of the current page; see <see cref="TryRestoreAccountEvents"/>.
     /// </summary>
-    internal Span<ExpiryRecord> AppendRestoredExpiriesInPlace(int count) => _expired.AppendInPlace(count);
+    internal Span<ExpiryRecord> AppendRestoredExpiriesInPlace(long count) => _expired.AppendInPlace((int)Math.Min(count, int.MaxValue));
 
     /// <summary>
     /// Installs an account's expiries and checkpoints read from a format 3 snapshot. Returns false,
     /// changing nothing, when they do not fit the account's log and the expiry list (positions out of
     /// order or missing, checkpoints out of order or beyond the account's events).
     /// </summary>
-    internal bool TryRestoreAccountEvents(int accountIndex, int[]? expiries, int expiryCount, BalanceCheckpoint[]? checkpoints, int checkpointCount)
+    internal bool TryRestoreAccountEvents(long accountIndex, int[]? expiries, int expiryCount, BalanceCheckpoint[]? checkpoints, int checkpointCount)
     {
         int previous = -1;
         for (int i = 0; i < expiryCount; i++)
@@ -202,7 +213,7 @@ public sealed partial class LedgerStateMachine
     internal void StartChangeEventsHere()
     {
         _changeEventsFrom = _transfers.Count;
-        for (int i = 0; i < _accountLogs.Count; i++)
+        for (long i = 0; i < _accountLogs.Count; i++)
         {
             ref AccountLog log = ref _accountLogs[i];
             if (log.TransferCount > 0) log.AddCheckpoint(in _accounts[i]);

@@ -45,7 +45,7 @@ public sealed partial class LedgerStateMachine
 
     // Pending transfers with a timeout, by (expires_at << 64 | timestamp): chronological, then by
     // creation. Entries are not removed on post/void; a popped entry is checked against the store.
-    private readonly PriorityQueue<int, UInt128> _expiries = new();
+    private readonly PriorityQueue<long, UInt128> _expiries = new();
 
     // Every expiry in stamp order, for GetChangeEvents (16 bytes per expiry; transfers are events
     // themselves, and the accounts as they stood after each event are computed on read, see AccountLog).
@@ -53,7 +53,10 @@ public sealed partial class LedgerStateMachine
 
     // The first stored transfer that is a change event: 0, or the transfer count at a restore from a
     // snapshot older than format 3 (which kept nothing to compute earlier events from).
-    private int _changeEventsFrom;
+    private long _changeEventsFrom;
+
+    // The index of the first stored transfer: 0, but for tests at synthetic offsets (see the constructor).
+    private readonly long _firstTransfer;
 
     private readonly UndoLog _undo = new();
     private readonly int[] _failedIndexes = new int[BatchEventsMax];
@@ -80,6 +83,20 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>
+    /// An empty ledger whose first transfer will have index <paramref name="firstTransfer"/> (the indexes
+    /// below it are holes): for tests of 64-bit indexes at synthetic offsets, past 2^32 without storing
+    /// 2^32 transfers first. Everything but snapshots works as on a ledger that starts at 0.
+    /// </summary>
+    internal LedgerStateMachine(long firstTransfer)
+        : this(TransferPagesInMemory())
+    {
+        _transfers.StartAt(firstTransfer);
+        _transferStates.StartAt(firstTransfer);
+        _firstTransfer = firstTransfer;
+        _changeEventsFrom = firstTransfer;
+    }
+
+    /// <summary>
     /// Creates an empty ledger with storage for <paramref name="accountCapacity"/> accounts and
     /// <paramref name="transferCapacity"/> transfers allocated up front (as TigerBeetle allocates at
     /// startup): until those are exceeded, applying events allocates nothing on the heap except the
@@ -89,13 +106,13 @@ public sealed partial class LedgerStateMachine
     /// <param name="accountCapacity">Accounts to make room for (at least 0).</param>
     /// <param name="transferCapacity">Transfers to make room for (at least 0).</param>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is negative.</exception>
-    public LedgerStateMachine(int accountCapacity, int transferCapacity)
+    public LedgerStateMachine(int accountCapacity, long transferCapacity)
         : this(accountCapacity, transferCapacity, TransferPagesInMemory())
     {
     }
 
-    /// <summary>As <see cref="LedgerStateMachine(int, int)"/>, with transfers in pages from <paramref name="transferPages"/>.</summary>
-    internal LedgerStateMachine(int accountCapacity, int transferCapacity, PageSource transferPages)
+    /// <summary>As <see cref="LedgerStateMachine(int, long)"/>, with transfers in pages from <paramref name="transferPages"/>.</summary>
+    internal LedgerStateMachine(int accountCapacity, long transferCapacity, PageSource transferPages)
         : this(transferPages)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(accountCapacity);
@@ -115,7 +132,7 @@ public sealed partial class LedgerStateMachine
     public ulong CommitTimestamp => _commitTimestamp;
 
     /// <summary>Number of accounts stored.</summary>
-    public int AccountCount => _accounts.Count;
+    public long AccountCount => _accounts.Count;
 
     /// <summary>Where the stored transfers' pages come from (released by the engine when it closes).</summary>
     internal PageSource TransferPages => _transfers.Source;
@@ -124,7 +141,7 @@ public sealed partial class LedgerStateMachine
     internal static PageSource TransferPagesInMemory() => new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes);
 
     /// <summary>Number of transfers stored (including posts and voids).</summary>
-    public int TransferCount => _transfers.Count;
+    public long TransferCount => _transfers.Count;
 
     /// <summary>
     /// Creates accounts. Event <c>i</c> of <c>n</c> is stamped <c>timestamp - n + i + 1</c> (unless imported).
@@ -317,11 +334,15 @@ public sealed partial class LedgerStateMachine
 
     private readonly struct AccountIds(PagedArray<Account> accounts) : IIdSource
     {
-        public UInt128 IdAt(int index) => accounts[index].Id;
+        public long Count => accounts.Count;
+
+        public UInt128 IdAt(long index) => accounts[index].Id;
     }
 
     private readonly struct TransferIds(NativePagedArray<Transfer> transfers) : IIdSource
     {
-        public UInt128 IdAt(int index) => transfers[index].Id;
+        public long Count => transfers.Count;
+
+        public UInt128 IdAt(long index) => transfers[index].Id;
     }
 }

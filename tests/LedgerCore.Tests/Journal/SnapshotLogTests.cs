@@ -94,6 +94,17 @@ public class SnapshotLogTests
     }
 
     [Test]
+    public void A_format_3_snapshot_with_32_bit_logs_restores_exactly()
+    {
+        LedgerStateMachine machine = Machine();
+        (FaultyStorage storage, string name) = OlderFormat(machine, 3);
+        (LedgerStateMachine restored, _, _) = SnapshotFile.Read(storage, name, LedgerId);
+        AssertSameReads(machine, restored);
+        Assert.That(restored.ComputeDigest(), Is.EqualTo(machine.ComputeDigest()));
+        AssertSameEventsFromNowOn(machine, restored);
+    }
+
+    [Test]
     public void A_format_2_snapshot_without_change_events_still_restores()
     {
         LedgerStateMachine machine = Machine();
@@ -134,35 +145,45 @@ public class SnapshotLogTests
     }
 
     /// <summary>
-    /// The machine's snapshot in an older format: format 2 is format 3 without the trailing expiries
-    /// and account events, format 1 also without the logs before them; the version in the header,
-    /// re-hashed.
+    /// The machine's snapshot in an older format: format 3 is format 4 without each log's high halves
+    /// (a count of 0 here), format 2 also without the trailing expiries and account events, format 1
+    /// also without the logs before them; the version in the header, re-hashed.
     /// </summary>
     private static (FaultyStorage Storage, string Name) OlderFormat(LedgerStateMachine machine, int version)
     {
         var storage = new FaultyStorage();
         SnapshotFile.Write(storage, LedgerId, 7, 1, machine.CaptureImage());
         string name = SnapshotFile.Name(7);
-        byte[] v3 = ReadAll(storage, name);
+        byte[] v4 = ReadAll(storage, name);
 
         var image = machine.CaptureImage();
-        long dropped = 8 + (16L * image.ExpiryCount) + 8;
-        foreach (var log in image.Logs) dropped += 8 + (4L * log.ExpiryCount) + 8 + (72L * log.CheckpointCount);
+        long tail = 8 + (16L * image.ExpiryCount) + 8;
+        foreach (var log in image.Logs) tail += 8 + (4L * log.ExpiryCount) + 8 + (72L * log.CheckpointCount);
         Assert.That(image.Logs.Sum(log => log.CheckpointCount), Is.GreaterThan(Accounts), "accounts with several checkpoints");
-        if (version == 1)
+        Assert.That(image.Logs.All(log => log.HighStartCount == 0), "a ledger below 2^32 transfers has no high halves");
+        long logs = 8 + image.Logs.Sum(log => 16L + (4L * log.Count));
+        int logsStart = (int)(v4.Length - 8 - tail - logs);
+
+        var older = new List<byte>(v4[..logsStart]);
+        if (version >= 2)
         {
-            dropped += 8;
-            for (int id = 1; id <= Accounts; id++)
+            older.AddRange(v4[logsStart..(logsStart + 8)]);
+            int at = logsStart + 8;
+            foreach (var log in image.Logs)
             {
-                dropped += 8 + (4L * machine.GetAccountTransfers(new AccountFilter { AccountId = (UInt128)id, Limit = 8190, Flags = AccountFilterFlags.Debits | AccountFilterFlags.Credits }).Length);
+                int entries = 8 + (4 * log.Count);
+                older.AddRange(v4[at..(at + entries)]);
+                at += entries + 8; // past the count of high halves
             }
+
+            if (version == 3) older.AddRange(v4[at..^8]);
         }
 
-        byte[] older = v3[..(int)(v3.Length - 8 - dropped)];
-        BinaryPrimitives.WriteInt32LittleEndian(older.AsSpan(8), version);
-        older.AsSpan(56, 8).Clear();
-        older = [.. older, .. BitConverter.GetBytes(XxHash3.HashToUInt64(older))];
-        WriteAll(storage, name, older);
+        byte[] bytes = [.. older];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), version);
+        if (version < 3) bytes.AsSpan(56, 8).Clear();
+        bytes = [.. bytes, .. BitConverter.GetBytes(XxHash3.HashToUInt64(bytes))];
+        WriteAll(storage, name, bytes);
         return (storage, name);
     }
 

@@ -148,6 +148,8 @@ public class IdIndexTests
 
     private readonly struct ListIds(List<UInt128> ids) : IIdSource
     {
-        public UInt128 IdAt(int index) => ids[index];
+        public long Count => ids.Count;
+
+        public UInt128 IdAt(long index) => ids[(int)index];
     }
 }

@@ -104,7 +104,7 @@ public class TransferPagesTests
         NativePages<long> view = array.BorrowPages();
         array.Truncate(NativePagedArray<long>.ItemsPerPage - 1); // back across four page boundaries
         Assert.That(array.Count, Is.EqualTo(NativePagedArray<long>.ItemsPerPage - 1));
-        for (int i = array.Count; i < items; i++) array.Add(-i);
+        for (long i = array.Count; i < items; i++) array.Add(-i);
 
         Span<long> tail = array.AppendInPlace(10);
         Assert.That(tail.Length, Is.EqualTo(10));

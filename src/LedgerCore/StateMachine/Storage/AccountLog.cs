@@ -6,7 +6,9 @@ namespace LedgerCore.StateMachine.Storage;
 
 /// <summary>
 /// Per account: the indexes of the transfers that touched it and, for <see cref="AccountFlags.History"/>
-/// accounts, the balances after each. Both are in timestamp order because transfers are stored in
+/// accounts, the balances after each. Indexes are 64-bit but stored as their low 32 bits (4 B per
+/// entry, as before): they only rise, so the high halves are kept once per change, beside the log
+/// (one entry per 2^32 transfers of the ledger at most). Both are in timestamp order because transfers are stored in
 /// timestamp order, so a timestamp range is found by binary search: O(log n + k) reads.
 /// </summary>
 /// <remarks>
@@ -23,7 +25,8 @@ internal struct AccountLog
     /// <summary>Change events between checkpoints: reads replay fewer than this many; a power of two.</summary>
     public const int CheckpointInterval = 32;
 
-    public int[]? Transfers;
+    // The low halves of the transfer indexes (see TransferAt).
+    private uint[]? _transfers;
     public int TransferCount;
 
     // Kept beside the count so an append never loads the array's header: with many accounts every
@@ -32,6 +35,9 @@ internal struct AccountLog
 
     /// <summary>How many expiries touched the account (beside the count: <see cref="CheckpointDue"/> reads both).</summary>
     public int ExpiryCount;
+
+    // The high half of the newest entry's index.
+    private uint _high;
 
     // What most appends never touch, one reference away, so the struct stays 32 bytes (two per cache
     // line, as the apply path's random accesses want): history balances, expiries, checkpoints.
@@ -46,6 +52,36 @@ internal struct AccountLog
 
     public readonly BalanceCheckpoint[]? Checkpoints => _extras?.Checkpoints;
 
+    /// <summary>The low halves of the entries (the log's own array: for a frozen view only).</summary>
+    public readonly uint[]? LowHalves => _transfers;
+
+    /// <summary>Where the high half of the entries changes: (position &lt;&lt; 32) | high, by position; for a frozen view only.</summary>
+    public readonly ulong[]? HighStarts => _extras?.HighStarts;
+
+    public readonly int HighStartCount => _extras?.HighStartCount ?? 0;
+
+    /// <summary>The index of the transfer at <paramref name="position"/> of the log.</summary>
+    public readonly long TransferAt(int position) => TransferAt(_transfers!, HighStarts, HighStartCount, position);
+
+    /// <summary>The index at <paramref name="position"/> of a log given by its arrays (a live or a frozen one).</summary>
+    public static long TransferAt(uint[] lowHalves, ulong[]? highStarts, int highStartCount, int position)
+    {
+        long low = lowHalves[position];
+        if (highStartCount == 0) return low;
+
+        // The last change at or before the position (usually none, or one: a log starts with a change
+        // when the account's first transfer is past 2^32).
+        int lo = 0, hi = highStartCount;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if ((int)(highStarts![mid] >> 32) <= position) lo = mid + 1;
+            else hi = mid;
+        }
+
+        return lo == 0 ? low : ((long)unchecked((uint)highStarts![lo - 1]) << 32) | low;
+    }
+
     public readonly int CheckpointCount => _extras?.CheckpointCount ?? 0;
 
     /// <summary>Whether the account's last event (just applied) is one that leaves a checkpoint.</summary>
@@ -56,34 +92,41 @@ internal struct AccountLog
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AddTransfer(int transferIndex)
+    public void AddTransfer(long transferIndex)
     {
         // The null test is on a register: the JIT then knows the array is there and emits no null
         // check that would load its (cold) header line.
-        int[]? transfers = Transfers;
-        if (transfers is null || TransferCount == _transferCapacity)
+        uint[]? transfers = _transfers;
+        if (transfers is null || TransferCount == _transferCapacity || (uint)(transferIndex >>> 32) != _high)
         {
-            AddTransferGrowing(transferIndex);
+            AddTransferSlowly(transferIndex);
             return;
         }
 
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount++) = transferIndex;
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount++) = unchecked((uint)transferIndex);
     }
 
-    /// <summary>Takes over a log restored from a snapshot (the array becomes the log's own).</summary>
-    public void Restore(int[] transfers, int count)
+    /// <summary>Takes over a log restored from a snapshot (the arrays become the log's own).</summary>
+    public void Restore(uint[] transfers, int count, ulong[]? highStarts, int highStartCount)
     {
-        Transfers = transfers;
+        _transfers = transfers;
         TransferCount = count;
         _transferCapacity = transfers.Length;
+        if (highStartCount > 0)
+        {
+            AccountLogExtras extras = _extras ??= new AccountLogExtras();
+            extras.HighStarts = highStarts;
+            extras.HighStartCount = highStartCount;
+            _high = unchecked((uint)highStarts![highStartCount - 1]);
+        }
     }
 
     /// <summary>Gives an empty log room for <paramref name="capacity"/> transfers (and their checkpoints) up front.</summary>
     public void Reserve(int capacity)
     {
-        if (Transfers is null && capacity > 0)
+        if (_transfers is null && capacity > 0)
         {
-            Transfers = new int[capacity];
+            _transfers = new uint[capacity];
             _transferCapacity = capacity;
             _extras = new AccountLogExtras { Checkpoints = new BalanceCheckpoint[(capacity / CheckpointInterval) + 1] };
         }
@@ -129,7 +172,7 @@ internal struct AccountLog
     /// <summary>Prefetches where the next <see cref="AddTransfer"/> writes.</summary>
     public readonly void PrefetchTail()
     {
-        int[]? transfers = Transfers;
+        uint[]? transfers = _transfers;
         if (transfers is not null && TransferCount < _transferCapacity)
         {
             Prefetcher.Line(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount));
@@ -137,11 +180,28 @@ internal struct AccountLog
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void AddTransferGrowing(int transferIndex)
+    private void AddTransferSlowly(long transferIndex)
     {
-        _transferCapacity = Math.Max(4, TransferCount * 2);
-        Array.Resize(ref Transfers, _transferCapacity);
-        Transfers[TransferCount++] = transferIndex;
+        uint high = (uint)(transferIndex >>> 32);
+        if (high != _high)
+        {
+            AccountLogExtras extras = _extras ??= new AccountLogExtras();
+            if (extras.HighStarts is null || extras.HighStartCount == extras.HighStarts.Length)
+            {
+                Array.Resize(ref extras.HighStarts, Math.Max(2, extras.HighStartCount * 2));
+            }
+
+            extras.HighStarts[extras.HighStartCount++] = ((ulong)(uint)TransferCount << 32) | high;
+            _high = high;
+        }
+
+        if (_transfers is null || TransferCount == _transferCapacity)
+        {
+            _transferCapacity = Math.Max(4, TransferCount * 2);
+            Array.Resize(ref _transfers, _transferCapacity);
+        }
+
+        _transfers[TransferCount++] = unchecked((uint)transferIndex);
     }
 
     public void AddBalance(in AccountBalance balance)
@@ -156,9 +216,9 @@ internal struct AccountLog
     }
 
     /// <summary>Forgets the newest log entry (chain rollback), and the checkpoint its append left, if any.</summary>
-    public void RemoveLastTransfer(int transferIndex)
+    public void RemoveLastTransfer(long transferIndex)
     {
-        Debug.Assert(TransferCount > 0 && Transfers![TransferCount - 1] == transferIndex);
+        Debug.Assert(TransferCount > 0 && TransferAt(TransferCount - 1) == transferIndex);
         AccountLogExtras? extras = _extras;
         if (extras is not null && extras.CheckpointCount > 0 && extras.Checkpoints![extras.CheckpointCount - 1].LogCount == TransferCount &&
             extras.Checkpoints[extras.CheckpointCount - 1].ExpiryCount == ExpiryCount)
@@ -167,6 +227,13 @@ internal struct AccountLog
         }
 
         TransferCount--;
+
+        // The entry removed may have been the first with its high half.
+        if (extras is not null && extras.HighStartCount > 0 && (int)(extras.HighStarts![extras.HighStartCount - 1] >> 32) == TransferCount)
+        {
+            extras.HighStartCount--;
+            _high = extras.HighStartCount == 0 ? 0 : unchecked((uint)extras.HighStarts[extras.HighStartCount - 1]);
+        }
     }
 
     public readonly void RemoveLastBalance()
@@ -184,5 +251,7 @@ internal struct AccountLog
         public int[]? Expiries;
         public BalanceCheckpoint[]? Checkpoints;
         public int CheckpointCount;
+        public ulong[]? HighStarts;
+        public int HighStartCount;
     }
 }

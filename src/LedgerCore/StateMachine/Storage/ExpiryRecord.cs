@@ -8,11 +8,10 @@ namespace LedgerCore.StateMachine.Storage;
 /// transfer, and their stamps are state no other part holds.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-internal struct ExpiryRecord(ulong stamp, int transferIndex)
+// The index was 32 bits and a zero word beside it (format 3); as 64 bits little-endian, the bytes of
+// every index below 2^31 are the same, so snapshots of either layout read alike.
+internal struct ExpiryRecord(ulong stamp, long transferIndex)
 {
     public ulong Stamp = stamp;
-    public int TransferIndex = transferIndex;
-
-    // Explicit so that the snapshot, which writes these as raw bytes, never writes undefined padding.
-    public int Reserved;
+    public long TransferIndex = transferIndex;
 }

@@ -7,4 +7,4 @@ namespace LedgerCore.StateMachine.Storage;
 /// as frozen while the background writer reads them.
 /// </summary>
 internal readonly record struct FrozenLog(
-    int[]? Transfers, int Count, int[]? Expiries, int ExpiryCount, BalanceCheckpoint[]? Checkpoints, int CheckpointCount);
+    uint[]? Transfers, int Count, ulong[]? HighStarts, int HighStartCount, int[]? Expiries, int ExpiryCount, BalanceCheckpoint[]? Checkpoints, int CheckpointCount);

@@ -4,5 +4,8 @@ namespace LedgerCore.StateMachine.Storage;
 /// <remarks>Implemented by structs so the JIT specialises and inlines the call.</remarks>
 internal interface IIdSource
 {
-    UInt128 IdAt(int index);
+    UInt128 IdAt(long index);
+
+    /// <summary>The number of records: indexes run from 0 below it.</summary>
+    long Count { get; }
 }

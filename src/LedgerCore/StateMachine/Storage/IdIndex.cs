@@ -8,8 +8,10 @@ namespace LedgerCore.StateMachine.Storage;
 /// <summary>
 /// Maps a 128-bit id to the index of the record that holds it, in O(1). Why not
 /// <c>Dictionary&lt;UInt128,int&gt;</c>: a dictionary entry holding a 16-byte-aligned key takes 48
-/// bytes; here a slot is one <c>ulong</c>: the record index plus one (0 = empty) in the low half and
-/// the top 32 bits of the id's hash in the high half. The key itself is read back from the record,
+/// bytes; here a slot is one <c>ulong</c>: the low 32 bits of the record index in the low half, and
+/// the top 31 bits of the id's hash with a 1 below them in the high half (so no entry is 0, empty).
+/// Past 2^32 records, an entry stands for every index with its low bits (the record is read to tell
+/// which; a table holds at most 2^31 slots anyway, so the candidates are few). The key itself is read back from the record,
 /// but only when the stored hash bits match, so a probe past a foreign entry costs no cache miss in
 /// the (large) record array, and growing rehashes from the slots alone without touching records.
 /// Linear probing with Fibonacci hashing; removal (rollback of a linked chain) shifts back.
@@ -55,15 +57,21 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
     private const ulong HashMask = 0xFFFF_FFFF_0000_0000UL;
 
-    // An entry removed from the old table while it is being moved: occupied (probe runs go on through
-    // it), matching no tag's record (index part all ones), and never moved.
+    // Set in every entry's high half: an entry is never 0, whatever its index and hash.
+    private const ulong Occupied = 1UL << 32;
+
+    /// <summary>The largest table: homes are taken from the hash's top 31 bits (bit 32 is <see cref="Occupied"/>).</summary>
+    internal const long MaxSlots = 1L << 31;
+
+    // An entry removed from the old table while it is being moved: not empty (probe runs go on
+    // through it), yet never an entry (Occupied is clear), so it matches no id and is never moved.
     private const ulong Removed = 0x0000_0000_FFFF_FFFFUL;
 
     private readonly TSource _source;
     private ulong* _slots;
     private long _length;
     private int _shift;
-    private int _count;
+    private long _count;
 
     // The table being moved into _slots, or null; slots below _moved are moved already.
     private ulong* _old;
@@ -71,7 +79,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     private int _oldShift;
     private long _moved;
 
-    public IdIndex(TSource source, int capacity = (int)MinCapacity)
+    public IdIndex(TSource source, long capacity = MinCapacity)
     {
         _source = source;
         _length = SizeFor(capacity);
@@ -85,19 +93,19 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         NativeMemory.Free(_old);
     }
 
-    public int Count => _count;
+    public long Count => _count;
 
     /// <summary>Whether a growth is under way (an old table is still being moved); for tests.</summary>
     internal bool Growing => _old is not null;
 
     /// <summary>The index of the record with <paramref name="id"/>, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Find(UInt128 id)
+    public long Find(UInt128 id)
     {
         ulong* slots = _slots;
         long mask = _length - 1;
         ulong hash = Hash(id);
-        ulong tag = hash & HashMask;
+        ulong tag = Tag(hash);
         long slot = (long)(hash >> _shift);
         while (true)
         {
@@ -110,8 +118,9 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
             if ((value & HashMask) == tag)
             {
-                int index = IndexOf(value);
+                long index = IndexOf(value);
                 if (_source.IdAt(index) == id) return index;
+                if (_source.Count > Wrap && (index = FindAbove(index, id)) >= 0) return index;
             }
 
             slot = (slot + 1) & mask;
@@ -132,12 +141,12 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     /// reading any record: usually the record's index, never verified. For prefetching only (while
     /// growing, entries not yet moved are not guessed).
     /// </summary>
-    public int Guess(UInt128 id)
+    public long Guess(UInt128 id)
     {
         ulong* slots = _slots;
         long mask = _length - 1;
         ulong hash = Hash(id);
-        ulong tag = hash & HashMask;
+        ulong tag = Tag(hash);
         long slot = (long)(hash >> _shift);
         for (int probe = 0; probe < 8; probe++)
         {
@@ -154,7 +163,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     /// Makes room for <paramref name="capacity"/> entries in total, so bulk loads do not grow
     /// repeatedly. Rehashes at once (a load is not on the processor's path).
     /// </summary>
-    public void EnsureCapacity(int capacity)
+    public void EnsureCapacity(long capacity)
     {
         long size = SizeFor(capacity);
         if (size <= _length) return;
@@ -164,7 +173,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     }
 
     /// <summary>Adds <paramref name="index"/>, whose record holds an id not yet indexed.</summary>
-    public void Add(int index)
+    public void Add(long index)
     {
         Debug.Assert(Find(_source.IdAt(index)) == -1);
         if (_old is not null)
@@ -178,7 +187,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
             else MoveSome();
         }
 
-        Insert(_slots, _length - 1, _shift, Hash(_source.IdAt(index)) & HashMask, index);
+        Insert(_slots, _length - 1, _shift, Tag(Hash(_source.IdAt(index))), index);
         _count++;
     }
 
@@ -211,21 +220,33 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
     // Find in the old table, among the slots not moved yet (out of line: the common path stays small).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int FindNotMoved(ulong hash, UInt128 id)
+    private long FindNotMoved(ulong hash, UInt128 id)
     {
         long slot = SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved);
         return slot < 0 ? -1 : IndexOf(_old[slot]);
     }
 
+    // Past 2^32 records an entry's low bits stand for several indexes: the lowest was not it, try the others.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long FindAbove(long index, UInt128 id)
+    {
+        for (index += Wrap; index < _source.Count; index += Wrap)
+        {
+            if (_source.IdAt(index) == id) return index;
+        }
+
+        return -1;
+    }
+
     // The slot holding `id` (at or above movedBelow), or -1.
     private long SlotOf(ulong* slots, long mask, int shift, ulong hash, UInt128 id, long movedBelow)
     {
-        ulong tag = hash & HashMask;
+        ulong tag = Tag(hash);
         long slot = (long)(hash >> shift);
         while (slots[slot] != 0)
         {
             ulong value = slots[slot];
-            if ((value & HashMask) == tag && value != Removed && slot >= movedBelow && _source.IdAt(IndexOf(value)) == id) return slot;
+            if ((value & HashMask) == tag && slot >= movedBelow && Holds(IndexOf(value), id)) return slot;
             slot = (slot + 1) & mask;
         }
 
@@ -256,6 +277,11 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     private void StartGrowing(long size)
     {
         Debug.Assert(_old is null);
+        if (size > MaxSlots)
+        {
+            throw new InvalidOperationException($"The in-memory id index is full: {_count} ids in {_length} slots (docs/storage.md: id runs on disk lift this bound).");
+        }
+
         _old = _slots;
         _oldLength = _length;
         _oldShift = _shift;
@@ -274,7 +300,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         for (long slot = _moved; slot < end; slot++)
         {
             ulong value = _old[slot];
-            if (value != 0 && value != Removed) Insert(_slots, _length - 1, _shift, value & HashMask, IndexOf(value));
+            if ((value & Occupied) != 0) Insert(_slots, _length - 1, _shift, value & HashMask, IndexOf(value));
         }
 
         _moved = end;
@@ -294,15 +320,32 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     private static ulong Hash(UInt128 id)
     {
         // Fold both halves, then Fibonacci-hash: sequential ids spread over the whole table. The top
-        // bits choose the home slot (tables stay below 2^32 slots, so the stored 32 bits suffice to
-        // find it again when growing).
+        // bits choose the home slot (tables stay at or below 2^31 slots, so the stored 31 bits suffice
+        // to find it again when growing).
         ulong lower = unchecked((ulong)id); // the low half: truncation intended (checked arithmetic is on)
         ulong upper = (ulong)(id >> 64);
         return unchecked((lower ^ (upper * 0xC2B2AE3D27D4EB4FUL)) * 0x9E3779B97F4A7C15UL);
     }
 
-    // The low half of a slot: the record index plus one.
-    private static int IndexOf(ulong slot) => (int)unchecked((uint)slot) - 1;
+    private const long Wrap = 1L << 32;
+
+    // The high half of an entry for `hash`.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Tag(ulong hash) => (hash & HashMask) | Occupied;
+
+    // The low half of a slot: the record index's low 32 bits (the index itself below 2^32 records).
+    private static long IndexOf(ulong slot) => unchecked((uint)slot);
+
+    // Whether the record at `index`, or one at the same low bits above it, holds `id`.
+    private bool Holds(long index, UInt128 id)
+    {
+        for (; index < _source.Count; index += Wrap)
+        {
+            if (_source.IdAt(index) == id) return true;
+        }
+
+        return false;
+    }
 
     private static long SizeFor(long capacity) =>
         (long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(MinCapacity, (capacity * LoadDenominator / LoadNumerator) + 1));
@@ -311,7 +354,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
     private static ulong* Allocate(long size) => (ulong*)NativeMemory.AllocZeroed((nuint)size, sizeof(ulong));
 
-    private static void Insert(ulong* slots, long mask, int shift, ulong tag, int index)
+    private static void Insert(ulong* slots, long mask, int shift, ulong tag, long index)
     {
         long slot = (long)(tag >> shift);
         while (slots[slot] != 0)
@@ -319,6 +362,6 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
             slot = (slot + 1) & mask;
         }
 
-        slots[slot] = tag | (uint)(index + 1);
+        slots[slot] = tag | unchecked((uint)index);
     }
 }

@@ -19,7 +19,7 @@ internal sealed unsafe class NativePagedArray<T>
     private readonly PageSource _source;
     private T*[] _pages = new T*[4];
     private int _pageCount;
-    private int _count;
+    private long _count;
 
     public NativePagedArray(PageSource source)
     {
@@ -32,18 +32,18 @@ internal sealed unsafe class NativePagedArray<T>
 
     public static int ItemsPerPage => PageSize;
 
-    public int Count => _count;
+    public long Count => _count;
 
     /// <summary>Where the pages come from.</summary>
     public PageSource Source => _source;
 
-    public ref T this[int index]
+    public ref T this[long index]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            Debug.Assert((uint)index < (uint)_count);
-            return ref _pages[index >> PageShift][index & PageMask];
+            Debug.Assert((ulong)index < (ulong)_count);
+            return ref _pages[(int)(index >> PageShift)][index & PageMask];
         }
     }
 
@@ -59,20 +59,20 @@ internal sealed unsafe class NativePagedArray<T>
     /// reads would fault in one 4 KiB page at a time).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void ScanAhead(int index)
+    public void ScanAhead(long index)
     {
-        if ((index & PageMask) == 0) _source.ScanFrom(index >> PageShift);
+        if ((index & PageMask) == 0) _source.ScanFrom((int)(index >> PageShift));
     }
 
     /// <summary>Item <paramref name="index"/> will be read soon: where pages are files, its read starts now (reads of many items overlap).</summary>
-    public void WillRead(int index) => _source.WillRead((byte*)(_pages[index >> PageShift] + (index & PageMask)), sizeof(T));
+    public void WillRead(long index) => _source.WillRead((byte*)(_pages[(int)(index >> PageShift)] + (index & PageMask)), sizeof(T));
 
     /// <summary>Appends <paramref name="item"/> and returns its index.</summary>
-    public int Add(in T item)
+    public long Add(in T item)
     {
-        int index = _count;
-        if ((index & PageMask) == 0) Start(index >> PageShift);
-        _pages[index >> PageShift][index & PageMask] = item;
+        long index = _count;
+        if ((index & PageMask) == 0) Start((int)(index >> PageShift));
+        _pages[(int)(index >> PageShift)][index & PageMask] = item;
         _count = index + 1;
         return index;
     }
@@ -80,25 +80,46 @@ internal sealed unsafe class NativePagedArray<T>
     /// <summary>Appends up to <paramref name="count"/> items in place and returns them for the caller to fill: at most what is left of the current page.</summary>
     public Span<T> AppendInPlace(int count)
     {
-        int index = _count;
-        if ((index & PageMask) == 0) Start(index >> PageShift);
-        int n = Math.Min(count, PageSize - (index & PageMask));
+        long index = _count;
+        if ((index & PageMask) == 0) Start((int)(index >> PageShift));
+        int n = Math.Min(count, PageSize - (int)(index & PageMask));
         _count = index + n;
-        return new Span<T>(_pages[index >> PageShift] + (index & PageMask), n);
+        return new Span<T>(_pages[(int)(index >> PageShift)] + (index & PageMask), n);
+    }
+
+    /// <summary>
+    /// Makes an empty array start at index <paramref name="first"/>: the items below it read as zeros
+    /// from one shared page and are never written. For tests of 64-bit addressing at synthetic offsets
+    /// (an index past 2^32 without 2^32 items before it).
+    /// </summary>
+    internal void StartAt(long first)
+    {
+        Debug.Assert(_count == 0 && _pageCount == 0);
+        int page = checked((int)(first >> PageShift));
+        _pages = new T*[page + 4];
+        if (page > 0)
+        {
+            T* hole = (T*)_source.Allocate(0);
+            for (int p = 0; p < page; p++) _pages[p] = hole;
+        }
+
+        _pageCount = page;
+        AddPage();
+        _count = first;
     }
 
     /// <summary>Allocates the pages for the first <paramref name="capacity"/> items now, so adding them allocates nothing.</summary>
-    public void Reserve(int capacity)
+    public void Reserve(long capacity)
     {
-        int pages = (int)(((long)capacity + PageSize - 1) >> PageShift);
+        int pages = checked((int)((capacity + PageSize - 1) >> PageShift));
         while (_pageCount < pages) AddPage();
     }
 
     /// <summary>Forgets the items at <paramref name="count"/> and after (pages stay allocated for reuse).</summary>
-    public void Truncate(int count)
+    public void Truncate(long count)
     {
         Debug.Assert(count >= 0 && count <= _count);
-        for (int i = count; i < _count; i++) this[i] = default;
+        for (long i = count; i < _count; i++) this[i] = default;
         _count = count;
     }
 

@@ -15,9 +15,9 @@ internal sealed class PagedArray<T>
     private const int PageMask = PageSize - 1;
 
     private T[][] _pages = new T[4][];
-    private int _count;
+    private long _count;
 
-    public int Count => _count;
+    public long Count => _count;
 
     public static int ItemsPerPage => PageSize;
 
@@ -26,6 +26,18 @@ internal sealed class PagedArray<T>
     /// the count at the time of the call must not be changed afterwards (append-only use).
     /// </summary>
     public T[][] BorrowPages() => (T[][])_pages.Clone();
+
+    /// <summary>A copy of every item, page by page (the last page cut to what it holds): for a count that may pass an array's length.</summary>
+    public T[][] CopyPages()
+    {
+        var pages = new T[(int)((_count + PageSize - 1) >> PageShift)][];
+        for (int page = 0; page < pages.Length; page++)
+        {
+            pages[page] = _pages[page].AsSpan(0, (int)Math.Min(PageSize, _count - ((long)page << PageShift))).ToArray();
+        }
+
+        return pages;
+    }
 
     /// <summary>Copies the first <paramref name="count"/> items into a new array.</summary>
     public T[] ToArray(int count)
@@ -39,21 +51,21 @@ internal sealed class PagedArray<T>
         return items;
     }
 
-    public ref T this[int index]
+    public ref T this[long index]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            Debug.Assert((uint)index < (uint)_count);
-            return ref _pages[index >> PageShift][index & PageMask];
+            Debug.Assert((ulong)index < (ulong)_count);
+            return ref _pages[(int)(index >> PageShift)][index & PageMask];
         }
     }
 
     /// <summary>Appends <paramref name="item"/> and returns its index.</summary>
-    public int Add(in T item)
+    public long Add(in T item)
     {
-        int index = _count;
-        int page = index >> PageShift;
+        long index = _count;
+        int page = (int)(index >> PageShift);
         if ((index & PageMask) == 0 && (page >= _pages.Length || _pages[page] is null))
         {
             AddPage(page);
@@ -70,20 +82,32 @@ internal sealed class PagedArray<T>
     /// </summary>
     public Span<T> AppendInPlace(int count)
     {
-        int index = _count;
-        int page = index >> PageShift;
+        long index = _count;
+        int page = (int)(index >> PageShift);
         if ((index & PageMask) == 0 && (page >= _pages.Length || _pages[page] is null))
         {
             AddPage(page);
         }
 
-        int n = Math.Min(count, PageSize - (index & PageMask));
+        int n = Math.Min(count, PageSize - (int)(index & PageMask));
         _count = index + n;
-        return _pages[page].AsSpan(index & PageMask, n);
+        return _pages[page].AsSpan((int)(index & PageMask), n);
+    }
+
+    /// <summary>As <see cref="NativePagedArray{T}.StartAt"/>: an empty array starting at index <paramref name="first"/>, for tests at synthetic offsets.</summary>
+    internal void StartAt(long first)
+    {
+        Debug.Assert(_count == 0);
+        int page = checked((int)(first >> PageShift));
+        _pages = new T[page + 4][];
+        var hole = new T[PageSize];
+        for (int p = 0; p < page; p++) _pages[p] = hole;
+        AddPage(page);
+        _count = first;
     }
 
     /// <summary>Allocates the pages for the first <paramref name="capacity"/> items now, so adding them allocates nothing.</summary>
-    public void Reserve(int capacity)
+    public void Reserve(long capacity)
     {
         for (int page = 0; page < (capacity + PageSize - 1) >> PageShift; page++)
         {
@@ -92,10 +116,10 @@ internal sealed class PagedArray<T>
     }
 
     /// <summary>Forgets the items at <paramref name="count"/> and after (pages stay allocated for reuse).</summary>
-    public void Truncate(int count)
+    public void Truncate(long count)
     {
         Debug.Assert(count >= 0 && count <= _count);
-        for (int i = count; i < _count; i++)
+        for (long i = count; i < _count; i++)
         {
             this[i] = default!;
         }

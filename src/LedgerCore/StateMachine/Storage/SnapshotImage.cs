@@ -11,27 +11,28 @@ internal sealed class SnapshotImage
     public required ulong CommitTimestamp { get; init; }
 
     /// <summary>The first stored transfer that is a change event (see <see cref="LedgerStateMachine.GetChangeEvents"/>).</summary>
-    public required int ChangeEventsFrom { get; init; }
+    public required long ChangeEventsFrom { get; init; }
 
     /// <summary>Expiries are append-only too (never rolled back): borrowed like transfers.</summary>
     public required ExpiryRecord[][] ExpiryPages { get; init; }
 
     public required int ExpiryPageSize { get; init; }
 
-    public required int ExpiryCount { get; init; }
+    public required long ExpiryCount { get; init; }
 
     public required Account[] Accounts { get; init; }
 
     public required NativePages<Transfer> TransferPages { get; init; }
 
-    public required int TransferCount { get; init; }
+    public required long TransferCount { get; init; }
 
-    public required TransferState[] TransferStates { get; init; }
+    /// <summary>A copy (states change after the freeze), in pages of <see cref="ExpiryPageSize"/>.</summary>
+    public required TransferState[][] TransferStates { get; init; }
 
     public required UInt128[] OrphanedIds { get; init; }
 
     /// <summary>For each History account with balances: its index and its balances, in order.</summary>
-    public required (int AccountIndex, AccountBalance[] Balances)[] History { get; init; }
+    public required (long AccountIndex, AccountBalance[] Balances)[] History { get; init; }
 
     /// <summary>Each account's transfer log, expiries and checkpoints (see <see cref="FrozenLog"/>).</summary>
     public required FrozenLog[] Logs { get; init; }

@@ -14,7 +14,7 @@ internal struct UndoEntry
 {
     public UndoKind Kind;
     public TransferState OldState;
-    public int Index;
+    public long Index;
     public Account OldAccount;
 }
 
@@ -45,7 +45,7 @@ internal sealed class UndoLog
         _count = 0;
     }
 
-    public ref UndoEntry Push(UndoKind kind, int index)
+    public ref UndoEntry Push(UndoKind kind, long index)
     {
         if (_count == _entries.Length)
         {
