@@ -141,7 +141,7 @@ internal struct AccountLog
         {
             // Grown by a quarter, not doubled: an account has few checkpoints, and doubling would
             // leave a third of them empty on average (the RAM per transfer is mostly these).
-            Array.Resize(ref extras.Checkpoints, extras.CheckpointCount + (extras.CheckpointCount >> 2) + 2);
+            Array.Resize(ref extras.Checkpoints, Grown(extras.CheckpointCount, extras.CheckpointCount + (extras.CheckpointCount >> 2) + 2L));
         }
 
         extras.Checkpoints[extras.CheckpointCount++] = new BalanceCheckpoint(in account, TransferCount, ExpiryCount);
@@ -152,7 +152,7 @@ internal struct AccountLog
         AccountLogExtras extras = _extras ??= new AccountLogExtras();
         if (extras.Expiries is null || ExpiryCount == extras.Expiries.Length)
         {
-            Array.Resize(ref extras.Expiries, Math.Max(4, ExpiryCount * 2));
+            Array.Resize(ref extras.Expiries, Grown(ExpiryCount, Math.Max(4, ExpiryCount * 2L)));
         }
 
         extras.Expiries[ExpiryCount++] = position;
@@ -188,7 +188,7 @@ internal struct AccountLog
             AccountLogExtras extras = _extras ??= new AccountLogExtras();
             if (extras.HighStarts is null || extras.HighStartCount == extras.HighStarts.Length)
             {
-                Array.Resize(ref extras.HighStarts, Math.Max(2, extras.HighStartCount * 2));
+                Array.Resize(ref extras.HighStarts, Grown(extras.HighStartCount, Math.Max(2, extras.HighStartCount * 2L)));
             }
 
             extras.HighStarts[extras.HighStartCount++] = ((ulong)(uint)TransferCount << 32) | high;
@@ -197,7 +197,7 @@ internal struct AccountLog
 
         if (_transfers is null || TransferCount == _transferCapacity)
         {
-            _transferCapacity = Math.Max(4, TransferCount * 2);
+            _transferCapacity = Grown(TransferCount, Math.Max(4, TransferCount * 2L));
             Array.Resize(ref _transfers, _transferCapacity);
         }
 
@@ -209,7 +209,7 @@ internal struct AccountLog
         AccountLogExtras extras = _extras ??= new AccountLogExtras();
         if (extras.Balances is null || extras.BalanceCount == extras.Balances.Length)
         {
-            Array.Resize(ref extras.Balances, Math.Max(4, extras.BalanceCount * 2));
+            Array.Resize(ref extras.Balances, Grown(extras.BalanceCount, Math.Max(4, extras.BalanceCount * 2L)));
         }
 
         extras.Balances[extras.BalanceCount++] = balance;
@@ -242,6 +242,13 @@ internal struct AccountLog
         _extras!.BalanceCount--;
         _extras.Balances![_extras.BalanceCount] = default;
     }
+
+    // The next length of a full array of `count` items: `wanted`, at most an array's length. One
+    // account's in-memory log is one array; past that many entries (about 2^31) it cannot grow, and
+    // says so (account runs on disk, docs/storage.md, lift the bound).
+    private static int Grown(int count, long wanted) => count < Array.MaxLength
+        ? (int)Math.Min(wanted, Array.MaxLength)
+        : throw new InvalidOperationException($"An account's in-memory log holds at most {Array.MaxLength} entries of a kind.");
 
     /// <summary>The parts of a log most appends never touch.</summary>
     private sealed class AccountLogExtras
