@@ -55,12 +55,14 @@ public sealed class LedgerEngine : ILedger
 
     // The stored transfers' pages, released at dispose (mapped files are unmapped and closed).
     private readonly PageSource _transferPages;
+    private readonly PageSource _logChunkPages;
 
     private LedgerEngine(LedgerOptions options, FileStream directoryLock, IStorage storage, UInt128 ledgerId, ulong epoch,
         LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, IReadOnlySet<long> staleSequences, LedgerRecovery recovery, TimeProvider clock, ILogger logger)
     {
         _staleSequences = staleSequences;
         _transferPages = machine.TransferPages;
+        _logChunkPages = machine.LogChunkPages;
         _logger = logger;
         _lock = directoryLock;
         _storage = storage;
@@ -476,7 +478,11 @@ public sealed class LedgerEngine : ILedger
             _metrics.Dispose();
             // Unmapped only once nothing can read it: a snapshot still running (after a fault) keeps the
             // pages, which are released with it by their finalizers.
-            if (_snapshot.IsCompleted) _transferPages.Dispose();
+            if (_snapshot.IsCompleted)
+            {
+                _transferPages.Dispose();
+                _logChunkPages.Dispose();
+            }
             await _lock.DisposeAsync().ConfigureAwait(false);
             Signal();
         }

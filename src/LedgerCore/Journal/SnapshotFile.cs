@@ -110,7 +110,7 @@ internal static class SnapshotFile
             foreach (FrozenLog log in image.Logs)
             {
                 output.WriteInt64(log.Count);
-                if (log.Count > 0) output.Write(MemoryMarshal.AsBytes(log.Transfers.AsSpan(0, log.Count)));
+                for (int chunk = 0; chunk << LogChunks.Shift < log.Count; chunk++) output.Write(MemoryMarshal.AsBytes(log.Chunk(chunk)));
                 output.WriteInt64(log.HighStartCount);
                 if (log.HighStartCount > 0) output.Write(MemoryMarshal.AsBytes(log.HighStarts.AsSpan(0, log.HighStartCount)));
             }
@@ -222,14 +222,21 @@ internal static class SnapshotFile
             if (version >= 2)
             {
                 if (input.ReadCount(8) != accounts.Length) throw new LedgerCorruptedException(name, input.Position - 8, "transfer logs do not match the accounts");
+                uint[] logBuffer = [];
                 for (int i = 0; i < accounts.Length; i++)
                 {
                     int count = input.ReadCount(sizeof(int));
                     long logOffset = input.Position;
 
-                    // Headroom, as a grown log would have: replay appends right after restore.
-                    uint[]? transfers = count == 0 ? null : new uint[count + (count / 2) + 4];
-                    if (transfers is not null) input.Read(MemoryMarshal.AsBytes(transfers.AsSpan(0, count)));
+                    // One buffer for every log: restore copies the entries into the log's chunks.
+                    uint[]? transfers = null;
+                    if (count > 0)
+                    {
+                        if (logBuffer.Length < count) logBuffer = new uint[Math.Max(count, logBuffer.Length * 2)];
+                        transfers = logBuffer;
+                        input.Read(MemoryMarshal.AsBytes(transfers.AsSpan(0, count)));
+                    }
+
                     int highStartCount = version >= 4 ? input.ReadCount(sizeof(ulong)) : 0;
                     ulong[]? highStarts = highStartCount == 0 ? null : new ulong[highStartCount + 2];
                     if (highStarts is not null) input.Read(MemoryMarshal.AsBytes(highStarts.AsSpan(0, highStartCount)));

@@ -395,7 +395,7 @@ public sealed partial class LedgerStateMachine
     {
         ref Account account = ref _accounts[accountIndex];
         ref AccountLog log = ref _accountLogs[accountIndex];
-        log.AddTransfer(transferIndex);
+        log.AddTransfer(transferIndex, _logChunks);
 
         // The account's balances are already this transfer's outcome, and every expiry stamped before
         // it has been applied (expiries happen at the start of a batch), none after.

@@ -16,7 +16,7 @@ public sealed partial class LedgerStateMachine
         {
             ref AccountLog log = ref _accountLogs[i];
             if (log.BalanceCount > 0) history.Add((i, log.Balances.AsSpan(0, log.BalanceCount).ToArray()));
-            logs[i] = new FrozenLog(log.LowHalves, log.TransferCount, log.HighStarts, log.HighStartCount, log.Expiries, log.ExpiryCount, log.Checkpoints, log.CheckpointCount);
+            logs[i] = new FrozenLog(log.Chunks, log.TransferCount, log.HighStarts, log.HighStartCount, log.Expiries, log.ExpiryCount, log.Checkpoints, log.CheckpointCount);
         }
 
         return new SnapshotImage
@@ -33,6 +33,7 @@ public sealed partial class LedgerStateMachine
             OrphanedIds = [.. _orphanedOrder],
             History = [.. history],
             Logs = logs,
+            LogChunkPages = _logChunks.Source,
         };
     }
 
@@ -112,8 +113,8 @@ public sealed partial class LedgerStateMachine
             long credit = _accountIndex.Find(transfer.CreditAccountId);
             if (debit < 0 || credit < 0) return i;
 
-            _accountLogs[debit].AddTransfer(i);
-            _accountLogs[credit].AddTransfer(i);
+            _accountLogs[debit].AddTransfer(i, _logChunks);
+            _accountLogs[credit].AddTransfer(i, _logChunks);
             if (_transferStates[i] == TransferState.Pending && transfer.Timeout != 0)
             {
                 _expiries.Enqueue(i, ExpiryKey(transfer.Timestamp + ((ulong)transfer.Timeout * NanosecondsPerSecond), transfer.Timestamp));
@@ -150,7 +151,7 @@ public sealed partial class LedgerStateMachine
             previous = index;
         }
 
-        _accountLogs[accountIndex].Restore(transfers, count, highStarts, highStartCount);
+        _accountLogs[accountIndex].Restore(transfers.AsSpan(0, count), highStarts, highStartCount, _logChunks);
         return true;
     }
 

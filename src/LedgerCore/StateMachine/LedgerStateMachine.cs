@@ -31,6 +31,9 @@ public sealed partial class LedgerStateMachine
 
     private readonly PagedArray<Account> _accounts = new();
     private readonly PagedArray<AccountLog> _accountLogs = new();
+
+    // The entries of every account's log, in chunks of native memory (see LogChunks).
+    private readonly LogChunks _logChunks = new(LogChunks.InMemory());
     private readonly IdIndex<AccountIds> _accountIndex;
 
     // Transfers are the bulk of the state (128 B each, append-only): in native pages, in memory or
@@ -133,6 +136,9 @@ public sealed partial class LedgerStateMachine
 
     /// <summary>Number of accounts stored.</summary>
     public long AccountCount => _accounts.Count;
+
+    /// <summary>Where the account logs' chunks come from (released by the engine when it closes).</summary>
+    internal PageSource LogChunkPages => _logChunks.Source;
 
     /// <summary>Where the stored transfers' pages come from (released by the engine when it closes).</summary>
     internal PageSource TransferPages => _transfers.Source;

@@ -79,38 +79,59 @@ public class WideIndexTests
     }
 
     [Test]
-    public void An_account_log_keeps_64_bit_indexes_across_2_to_the_32_and_through_rollbacks()
+    public void An_account_log_keeps_64_bit_indexes_across_2_to_the_32_chunk_boundaries_and_rollbacks()
     {
-        long[] indexes = [Wrap - 2, Wrap - 1, Wrap, Wrap + 5, (3 * Wrap) + 1, (3 * Wrap) + 2];
+        using PageSource pages = LogChunks.InMemory();
+        var chunks = new LogChunks(pages);
         var log = default(AccountLog);
-        log.AddTransfer(17);
-        foreach (long i in indexes) log.AddTransfer(i);
-        long[] all = [17, .. indexes];
-        for (int p = 0; p < all.Length; p++) Assert.That(log.TransferAt(p), Is.EqualTo(all[p]), $"position {p}");
-        Assert.That(log.HighStartCount, Is.EqualTo(2), "one change at 2^32, one at 3 * 2^32");
-
-        // A rolled-back chain removes the newest entries, across the change of high half, and new ones follow.
-        log.RemoveLastTransfer((3 * Wrap) + 2);
-        log.RemoveLastTransfer((3 * Wrap) + 1);
-        log.RemoveLastTransfer(Wrap + 5);
-        Assert.That(log.HighStartCount, Is.EqualTo(1));
-        log.AddTransfer((2 * Wrap) + 9);
-        log.AddTransfer((2 * Wrap) + 10);
-        long[] now = [17, Wrap - 2, Wrap - 1, Wrap, (2 * Wrap) + 9, (2 * Wrap) + 10];
-        Assert.That(log.TransferCount, Is.EqualTo(now.Length));
-        for (int p = 0; p < now.Length; p++)
+        var expected = new List<long>();
+        void Add(long index)
         {
-            Assert.That(log.TransferAt(p), Is.EqualTo(now[p]), $"position {p}");
-            Assert.That(AccountLog.TransferAt(log.LowHalves!, log.HighStarts, log.HighStartCount, p), Is.EqualTo(now[p]), "a frozen view reads the same");
+            log.AddTransfer(index, chunks);
+            expected.Add(index);
         }
 
+        void Check(string when)
+        {
+            Assert.That(log.TransferCount, Is.EqualTo(expected.Count), when);
+            for (int p = 0; p < expected.Count; p++)
+            {
+                Assert.That(log.TransferAt(p), Is.EqualTo(expected[p]), $"{when}: position {p}");
+                Assert.That(AccountLog.TransferAt(log.Chunks!, log.HighStarts, log.HighStartCount, p), Is.EqualTo(expected[p]), $"{when}: a frozen view, position {p}");
+            }
+        }
+
+        // 100 entries from 2^32 - 62: the high half changes at position 62, the chunk at 64; then a
+        // jump to 3 * 2^32 at position 100 and 30 more across the chunk boundary at 128.
+        for (long i = Wrap - 62; i < Wrap + 38; i++) Add(i);
+        for (long i = (3 * Wrap) + 1; i <= (3 * Wrap) + 30; i++) Add(i);
+        Check("appended");
+        Assert.That(log.HighStartCount, Is.EqualTo(2), "one change at 2^32, one at 3 * 2^32");
+
+        // A rolled-back chain removes the newest entries, back across the chunk boundary and the change
+        // of high half; new entries follow (reusing the chunk it left).
+        for (int k = 0; k < 40; k++)
+        {
+            log.RemoveLastTransfer(expected[^1]);
+            expected.RemoveAt(expected.Count - 1);
+        }
+
+        Check("rolled back");
+        Assert.That(log.HighStartCount, Is.EqualTo(1));
+        long chunksTaken = chunks.Count;
+        for (long i = (2 * Wrap) + 9; i < (2 * Wrap) + 59; i++) Add(i);
+        Check("appended after the rollback");
+        Assert.That(chunks.Count, Is.EqualTo(chunksTaken), "the chunk left by the rollback is used again");
+
+        // Restored from a snapshot's form (one array of low halves and the changes of high half).
+        uint[] lowHalves = [.. expected.Select(i => unchecked((uint)i))];
         var restored = default(AccountLog);
-        restored.Restore((uint[])log.LowHalves!.Clone(), log.TransferCount, (ulong[])log.HighStarts!.Clone(), log.HighStartCount);
-        restored.AddTransfer((2 * Wrap) + 11);
-        restored.AddTransfer((4 * Wrap) + 1);
-        for (int p = 0; p < now.Length; p++) Assert.That(restored.TransferAt(p), Is.EqualTo(now[p]));
-        Assert.That(restored.TransferAt(now.Length), Is.EqualTo((2 * Wrap) + 11));
-        Assert.That(restored.TransferAt(now.Length + 1), Is.EqualTo((4 * Wrap) + 1));
+        restored.Restore(lowHalves, (ulong[])log.HighStarts!.Clone(), log.HighStartCount, chunks);
+        log = restored;
+        Check("restored");
+        Add((2 * Wrap) + 100);
+        Add((4 * Wrap) + 1);
+        Check("appended after the restore");
     }
 
     [Test]

@@ -6,9 +6,10 @@ namespace LedgerCore.StateMachine.Storage;
 
 /// <summary>
 /// Per account: the indexes of the transfers that touched it and, for <see cref="AccountFlags.History"/>
-/// accounts, the balances after each. Indexes are 64-bit but stored as their low 32 bits (4 B per
-/// entry, as before): they only rise, so the high halves are kept once per change, beside the log
-/// (one entry per 2^32 transfers of the ledger at most). Both are in timestamp order because transfers are stored in
+/// accounts, the balances after each. The indexes live in chunks of 64 (<see cref="LogChunks"/>,
+/// native memory) listed per account. Indexes are 64-bit but stored as their low 32 bits (4 B per
+/// entry): they only rise, so the high halves are kept once per change, beside the log (one entry per
+/// 2^32 transfers of the ledger at most). Both are in timestamp order because transfers are stored in
 /// timestamp order, so a timestamp range is found by binary search: O(log n + k) reads.
 /// </summary>
 /// <remarks>
@@ -25,13 +26,11 @@ internal struct AccountLog
     /// <summary>Change events between checkpoints: reads replay fewer than this many; a power of two.</summary>
     public const int CheckpointInterval = 32;
 
-    // The low halves of the transfer indexes (see TransferAt).
-    private uint[]? _transfers;
+    // The chunk position TransferCount falls in (when not at a chunk's start): appends write there
+    // without loading anything else. With many accounts every log is cold, and the append is then a
+    // store (absorbed by the store buffer), not a load miss.
+    private unsafe uint* _tail;
     public int TransferCount;
-
-    // Kept beside the count so an append never loads the array's header: with many accounts every
-    // log is cold, and the append is then a store (absorbed by the store buffer), not a load miss.
-    private int _transferCapacity;
 
     /// <summary>How many expiries touched the account (beside the count: <see cref="CheckpointDue"/> reads both).</summary>
     public int ExpiryCount;
@@ -52,8 +51,8 @@ internal struct AccountLog
 
     public readonly BalanceCheckpoint[]? Checkpoints => _extras?.Checkpoints;
 
-    /// <summary>The low halves of the entries (the log's own array: for a frozen view only).</summary>
-    public readonly uint[]? LowHalves => _transfers;
+    /// <summary>The log's chunks, in order (the log's own array: for a frozen view only).</summary>
+    public readonly nint[]? Chunks => _extras?.Chunks;
 
     /// <summary>Where the high half of the entries changes: (position &lt;&lt; 32) | high, by position; for a frozen view only.</summary>
     public readonly ulong[]? HighStarts => _extras?.HighStarts;
@@ -61,12 +60,18 @@ internal struct AccountLog
     public readonly int HighStartCount => _extras?.HighStartCount ?? 0;
 
     /// <summary>The index of the transfer at <paramref name="position"/> of the log.</summary>
-    public readonly long TransferAt(int position) => TransferAt(_transfers!, HighStarts, HighStartCount, position);
+    public readonly long TransferAt(int position) => TransferAt(_extras!.Chunks!, HighStarts, HighStartCount, position);
 
-    /// <summary>The index at <paramref name="position"/> of a log given by its arrays (a live or a frozen one).</summary>
-    public static long TransferAt(uint[] lowHalves, ulong[]? highStarts, int highStartCount, int position)
+    /// <summary>The index at <paramref name="position"/> of a log given by its chunks (a live or a frozen one).</summary>
+    public static unsafe long TransferAt(nint[] chunks, ulong[]? highStarts, int highStartCount, int position) =>
+        WithHigh(((uint*)chunks[position >> LogChunks.Shift])[position & (LogChunks.Entries - 1)], highStarts, highStartCount, position);
+
+    /// <summary>The index at <paramref name="position"/> of a log given as one array of low halves (a snapshot's, before restore).</summary>
+    public static long TransferAt(uint[] lowHalves, ulong[]? highStarts, int highStartCount, int position) =>
+        WithHigh(lowHalves[position], highStarts, highStartCount, position);
+
+    private static long WithHigh(long low, ulong[]? highStarts, int highStartCount, int position)
     {
-        long low = lowHalves[position];
         if (highStartCount == 0) return low;
 
         // The last change at or before the position (usually none, or one: a log starts with a change
@@ -92,43 +97,49 @@ internal struct AccountLog
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AddTransfer(long transferIndex)
+    public unsafe void AddTransfer(long transferIndex, LogChunks chunks)
     {
-        // The null test is on a register: the JIT then knows the array is there and emits no null
-        // check that would load its (cold) header line.
-        uint[]? transfers = _transfers;
-        if (transfers is null || TransferCount == _transferCapacity || (uint)(transferIndex >>> 32) != _high)
+        int count = TransferCount;
+        if ((count & (LogChunks.Entries - 1)) == 0 || (uint)(transferIndex >>> 32) != _high)
         {
-            AddTransferSlowly(transferIndex);
+            AddTransferSlowly(transferIndex, chunks);
             return;
         }
 
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount++) = unchecked((uint)transferIndex);
+        _tail[count & (LogChunks.Entries - 1)] = unchecked((uint)transferIndex);
+        TransferCount = count + 1;
     }
 
-    /// <summary>Takes over a log restored from a snapshot (the arrays become the log's own).</summary>
-    public void Restore(uint[] transfers, int count, ulong[]? highStarts, int highStartCount)
+    /// <summary>Installs a log restored from a snapshot: its low halves copied into chunks, its high-half changes taken over.</summary>
+    public unsafe void Restore(ReadOnlySpan<uint> lowHalves, ulong[]? highStarts, int highStartCount, LogChunks chunks)
     {
-        _transfers = transfers;
-        TransferCount = count;
-        _transferCapacity = transfers.Length;
+        AccountLogExtras extras = _extras ??= new AccountLogExtras();
+        for (int start = 0; start < lowHalves.Length; start += LogChunks.Entries)
+        {
+            ReadOnlySpan<uint> part = lowHalves.Slice(start, Math.Min(LogChunks.Entries, lowHalves.Length - start));
+            part.CopyTo(new Span<uint>(NextChunk(extras, start >> LogChunks.Shift, chunks), LogChunks.Entries));
+        }
+
+        TransferCount = lowHalves.Length;
+        if ((TransferCount & (LogChunks.Entries - 1)) != 0) _tail = (uint*)extras.Chunks![TransferCount >> LogChunks.Shift];
         if (highStartCount > 0)
         {
-            AccountLogExtras extras = _extras ??= new AccountLogExtras();
             extras.HighStarts = highStarts;
             extras.HighStartCount = highStartCount;
             _high = unchecked((uint)highStarts![highStartCount - 1]);
         }
     }
 
-    /// <summary>Gives an empty log room for <paramref name="capacity"/> transfers (and their checkpoints) up front.</summary>
+    /// <summary>Gives an empty log room for <paramref name="capacity"/> transfers (its list of chunks and its checkpoints) up front.</summary>
     public void Reserve(int capacity)
     {
-        if (_transfers is null && capacity > 0)
+        if (_extras is null && capacity > 0)
         {
-            _transfers = new uint[capacity];
-            _transferCapacity = capacity;
-            _extras = new AccountLogExtras { Checkpoints = new BalanceCheckpoint[(capacity / CheckpointInterval) + 1] };
+            _extras = new AccountLogExtras
+            {
+                Chunks = new nint[(capacity >> LogChunks.Shift) + 1],
+                Checkpoints = new BalanceCheckpoint[(capacity / CheckpointInterval) + 1],
+            };
         }
     }
 
@@ -170,17 +181,14 @@ internal struct AccountLog
     }
 
     /// <summary>Prefetches where the next <see cref="AddTransfer"/> writes.</summary>
-    public readonly void PrefetchTail()
+    public readonly unsafe void PrefetchTail()
     {
-        uint[]? transfers = _transfers;
-        if (transfers is not null && TransferCount < _transferCapacity)
-        {
-            Prefetcher.Line(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(transfers), TransferCount));
-        }
+        int slot = TransferCount & (LogChunks.Entries - 1);
+        if (slot != 0) Prefetcher.Line(ref _tail[slot]);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void AddTransferSlowly(long transferIndex)
+    private unsafe void AddTransferSlowly(long transferIndex, LogChunks chunks)
     {
         uint high = (uint)(transferIndex >>> 32);
         if (high != _high)
@@ -195,13 +203,24 @@ internal struct AccountLog
             _high = high;
         }
 
-        if (_transfers is null || TransferCount == _transferCapacity)
+        int slot = TransferCount & (LogChunks.Entries - 1);
+        if (slot == 0) _tail = NextChunk(_extras ??= new AccountLogExtras(), TransferCount >> LogChunks.Shift, chunks);
+        _tail[slot] = unchecked((uint)transferIndex);
+        TransferCount++;
+    }
+
+    // The log's chunk number `index`: one kept from before a rollback, or a new one.
+    private static unsafe uint* NextChunk(AccountLogExtras extras, int index, LogChunks chunks)
+    {
+        if (index < extras.ChunkCount) return (uint*)extras.Chunks![index];
+        if (extras.Chunks is null || extras.ChunkCount == extras.Chunks.Length)
         {
-            _transferCapacity = Grown(TransferCount, Math.Max(4, TransferCount * 2L));
-            Array.Resize(ref _transfers, _transferCapacity);
+            Array.Resize(ref extras.Chunks, Grown(extras.ChunkCount, Math.Max(2, extras.ChunkCount * 2L)));
         }
 
-        _transfers[TransferCount++] = unchecked((uint)transferIndex);
+        uint* chunk = chunks.Take();
+        extras.Chunks[extras.ChunkCount++] = (nint)chunk;
+        return chunk;
     }
 
     public void AddBalance(in AccountBalance balance)
@@ -216,7 +235,7 @@ internal struct AccountLog
     }
 
     /// <summary>Forgets the newest log entry (chain rollback), and the checkpoint its append left, if any.</summary>
-    public void RemoveLastTransfer(long transferIndex)
+    public unsafe void RemoveLastTransfer(long transferIndex)
     {
         Debug.Assert(TransferCount > 0 && TransferAt(TransferCount - 1) == transferIndex);
         AccountLogExtras? extras = _extras;
@@ -227,6 +246,9 @@ internal struct AccountLog
         }
 
         TransferCount--;
+
+        // Back within the chunk before? Appends go on there (its chunk after stays listed, for reuse).
+        if ((TransferCount & (LogChunks.Entries - 1)) != 0) _tail = (uint*)extras!.Chunks![TransferCount >> LogChunks.Shift];
 
         // The entry removed may have been the first with its high half.
         if (extras is not null && extras.HighStartCount > 0 && (int)(extras.HighStarts![extras.HighStartCount - 1] >> 32) == TransferCount)
@@ -258,6 +280,8 @@ internal struct AccountLog
         public int[]? Expiries;
         public BalanceCheckpoint[]? Checkpoints;
         public int CheckpointCount;
+        public nint[]? Chunks;
+        public int ChunkCount;
         public ulong[]? HighStarts;
         public int HighStartCount;
     }

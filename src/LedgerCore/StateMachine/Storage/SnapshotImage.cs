@@ -37,4 +37,7 @@ internal sealed class SnapshotImage
     /// <summary>Each account's transfer log, expiries and checkpoints (see <see cref="FrozenLog"/>).</summary>
     public required FrozenLog[] Logs { get; init; }
 
+    /// <summary>The pages the logs' chunks are in: held so they outlive the machine while the image is written.</summary>
+    public required PageSource LogChunkPages { get; init; }
+
 }
