@@ -235,7 +235,7 @@ public sealed class LedgerEngine : ILedger
         {
             try
             {
-                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity, TransferPages(options));
+                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity, TransferPages(options), LogChunkPages(options));
             }
             catch (LedgerCorruptedException)
             {
@@ -243,14 +243,23 @@ public sealed class LedgerEngine : ILedger
             }
         }
 
-        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, TransferPages(options)), 0, 0);
+        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, TransferPages(options), LogChunkPages(options)), 0, 0);
     }
 
     /// <summary>Pages for the stored transfers as <see cref="LedgerOptions.TransferCacheBytes"/> says: in memory, or mapped from <c>store/</c>.</summary>
     private static PageSource TransferPages(LedgerOptions options) =>
         options.TransferCacheBytes > 0
-            ? new MappedPageSource(Path.Combine(options.DataDirectory, StoreDirectory), NativePagedArray<Transfer>.PageBytes, options.TransferCacheBytes)
+            ? new MappedPageSource(Path.Combine(options.DataDirectory, StoreDirectory), "transfers", NativePagedArray<Transfer>.PageBytes, options.TransferCacheBytes)
             : LedgerStateMachine.TransferPagesInMemory();
+
+    /// <summary>
+    /// Pages for the account logs' chunks: with transfers in files, in files beside them with a resident
+    /// window of the same size (appends go to the newest chunks, history reads map older ones back).
+    /// </summary>
+    private static PageSource LogChunkPages(LedgerOptions options) =>
+        options.TransferCacheBytes > 0
+            ? new MappedPageSource(Path.Combine(options.DataDirectory, StoreDirectory), "logs", LogChunks.PageBytes, options.TransferCacheBytes)
+            : LogChunks.InMemory();
 
     /// <summary>Creates accounts durably. See <see cref="LedgerStateMachine.CreateAccounts"/> for the rules.</summary>
     /// <returns>The events that failed, ordered by index (indexes into <paramref name="accounts"/>).</returns>

@@ -72,7 +72,9 @@ public sealed class LedgerOptions
     /// memory. Above 0: in segment files under the data directory's <c>store</c> folder, mapped into
     /// the process, of which about this many bytes of the newest (whole 2 MiB pages, at least two) stay
     /// resident; older transfers are read back from the page cache or the disk when a lookup, a post or
-    /// void of an old pending transfer, a query or a snapshot touches them. The files derive from the
+    /// void of an old pending transfer, a query or a snapshot touches them. The account logs (which
+    /// transfers touched each account, 4 bytes per entry in 256-byte chunks) move to files there too,
+    /// with a resident window of the same size (the newest chunks, where appends go). The files derive from the
     /// journal and snapshots (they are rebuilt at open and are not part of a backup); results and
     /// digests are the same either way. Linux keeps the resident budget; elsewhere the files are
     /// used but the kernel alone decides what stays resident. See docs/storage.md.

@@ -145,7 +145,7 @@ internal static class SnapshotFile
     /// <summary>Reads and verifies a snapshot into a new machine.</summary>
     /// <exception cref="LedgerCorruptedException">The file is truncated, of another ledger, or fails its checksum.</exception>
     public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId,
-        int accountCapacity = 0, long transferCapacity = 0, PageSource? transferPages = null)
+        int accountCapacity = 0, long transferCapacity = 0, PageSource? transferPages = null, PageSource? logChunkPages = null)
     {
         using IStorageFile file = storage.OpenRead(name);
         var input = new Input(file, name);
@@ -168,7 +168,7 @@ internal static class SnapshotFile
         {
             var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
             input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
-            machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity, transferPages);
+            machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity, transferPages, logChunkPages);
 
             long transferCount = input.ReadLongCount(JournalFormat.EventSize + 1);
             machine.ReserveTransfers(transferCount);

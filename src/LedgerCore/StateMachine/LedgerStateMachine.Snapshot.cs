@@ -44,9 +44,9 @@ public sealed partial class LedgerStateMachine
         : throw new InvalidOperationException($"A snapshot holds at most {Array.MaxLength} accounts; this ledger has {_accounts.Count}.");
 
     /// <summary>Rebuilds a machine from the parts of a snapshot; derived indexes are rebuilt here.</summary>
-    internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, long transferCapacity = 0, PageSource? transferPages = null)
+    internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, long transferCapacity = 0, PageSource? transferPages = null, PageSource? logChunkPages = null)
     {
-        var machine = new LedgerStateMachine(accountCapacity, transferCapacity, transferPages ?? TransferPagesInMemory()) { _commitTimestamp = commitTimestamp };
+        var machine = new LedgerStateMachine(accountCapacity, transferCapacity, transferPages ?? TransferPagesInMemory(), logChunkPages) { _commitTimestamp = commitTimestamp };
         foreach (ref readonly Account account in accounts)
         {
             long index = machine._accounts.Add(in account);

@@ -33,7 +33,7 @@ public sealed partial class LedgerStateMachine
     private readonly PagedArray<AccountLog> _accountLogs = new();
 
     // The entries of every account's log, in chunks of native memory (see LogChunks).
-    private readonly LogChunks _logChunks = new(LogChunks.InMemory());
+    private readonly LogChunks _logChunks;
     private readonly IdIndex<AccountIds> _accountIndex;
 
     // Transfers are the bulk of the state (128 B each, append-only): in native pages, in memory or
@@ -78,9 +78,10 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>An empty ledger whose transfers live in pages from <paramref name="transferPages"/>.</summary>
-    internal LedgerStateMachine(PageSource transferPages)
+    internal LedgerStateMachine(PageSource transferPages, PageSource? logChunkPages = null)
     {
         _transfers = new NativePagedArray<Transfer>(transferPages);
+        _logChunks = new LogChunks(logChunkPages ?? LogChunks.InMemory());
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
         _transferIndex = new IdIndex<TransferIds>(new TransferIds(_transfers));
     }
@@ -115,8 +116,8 @@ public sealed partial class LedgerStateMachine
     }
 
     /// <summary>As <see cref="LedgerStateMachine(int, long)"/>, with transfers in pages from <paramref name="transferPages"/>.</summary>
-    internal LedgerStateMachine(int accountCapacity, long transferCapacity, PageSource transferPages)
-        : this(transferPages)
+    internal LedgerStateMachine(int accountCapacity, long transferCapacity, PageSource transferPages, PageSource? logChunkPages = null)
+        : this(transferPages, logChunkPages)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(accountCapacity);
         ArgumentOutOfRangeException.ThrowIfNegative(transferCapacity);

@@ -23,7 +23,7 @@ public class TransferPagesTests
         using var dir = new TempDirectory();
         var memory = new LedgerStateMachine();
         // Two pages resident (4 MiB) while the workload stores ~12 pages: most reads of history miss.
-        using var pages = new MappedPageSource(dir.File("store"), NativePagedArray<Transfer>.PageBytes, 1);
+        using var pages = new MappedPageSource(dir.File("store"), "transfers", NativePagedArray<Transfer>.PageBytes, 1);
         var mapped = new LedgerStateMachine(pages);
         var random = new Random(5);
         ulong timestamp = 1_000_000;
@@ -73,12 +73,64 @@ public class TransferPagesTests
     }
 
     [Test]
+    public void Account_logs_in_mapped_files_with_a_small_window_read_exactly_like_logs_in_memory()
+    {
+        // 60,000 accounts each take at least one 256-byte chunk: ~4 pages of chunks, 2 of them resident.
+        const int manyAccounts = 60_000;
+        using var dir = new TempDirectory();
+        using var logPages = new MappedPageSource(dir.File("store"), "logs", LogChunks.PageBytes, 1);
+        var mapped = new LedgerStateMachine(LedgerStateMachine.TransferPagesInMemory(), logPages);
+        var memory = new LedgerStateMachine();
+        ulong timestamp = 1_000_000;
+        for (int start = 1; start <= manyAccounts; start += LedgerStateMachine.BatchEventsMax)
+        {
+            Account[] accounts = [.. Enumerable.Range(start, Math.Min(LedgerStateMachine.BatchEventsMax, manyAccounts - start + 1)).Select(i => new Account
+            {
+                Id = (UInt128)i,
+                Ledger = 1,
+                Code = 1,
+                Flags = i % 3 == 0 ? AccountFlags.History : AccountFlags.None,
+            })];
+            timestamp += (ulong)accounts.Length;
+            Assert.That(mapped.CreateAccounts(accounts, timestamp), Is.EqualTo(memory.CreateAccounts(accounts, timestamp)));
+        }
+
+        var random = new Random(9);
+        ulong nextId = 1;
+        for (int b = 0; b < 40; b++)
+        {
+            var batch = new Transfer[LedgerStateMachine.BatchEventsMax];
+            for (int i = 0; i < batch.Length; i++)
+            {
+                ulong debit = (ulong)random.Next(1, manyAccounts + 1);
+                ulong credit = debit % manyAccounts + 1;
+                batch[i] = new Transfer { Id = nextId++, DebitAccountId = debit, CreditAccountId = credit, Amount = 1, Ledger = 1, Code = 1 };
+            }
+
+            timestamp += (ulong)batch.Length;
+            Assert.That(mapped.CreateTransfers(batch, timestamp), Is.EqualTo(memory.CreateTransfers(batch, timestamp)), $"batch {b}");
+        }
+
+        Assert.That(logPages.AllocatedBytes, Is.GreaterThan(3L * LogChunks.PageBytes), "the logs must span more pages than stay resident");
+        Assert.That(mapped.ComputeDigest(), Is.EqualTo(memory.ComputeDigest()));
+        for (int a = 1; a <= manyAccounts; a += 89)
+        {
+            var filter = new AccountFilter { AccountId = (UInt128)a, Limit = 8190, Flags = AccountFilterFlags.Debits | AccountFilterFlags.Credits | (a % 2 == 0 ? AccountFilterFlags.Reversed : 0) };
+            Assert.That(mapped.GetAccountTransfers(filter), Is.EqualTo(memory.GetAccountTransfers(filter)), $"account {a} transfers");
+            Assert.That(mapped.GetAccountBalances(filter), Is.EqualTo(memory.GetAccountBalances(filter)), $"account {a} balances");
+        }
+
+        var events = new ChangeEventsFilter { TimestampMin = timestamp - 20_000, Limit = 8190 };
+        Assert.That(mapped.GetChangeEvents(events), Is.EqualTo(memory.GetChangeEvents(events)));
+    }
+
+    [Test]
     public void Generated_workloads_give_the_same_results_reads_and_digest_with_transfers_in_files() =>
         LedgerHarness.Check(LedgerGenerators.Workloads(), workload =>
         {
             IReadOnlyList<LedgerBatch> batches = WorkloadBuilder.Build(workload);
             using var dir = new TempDirectory();
-            using var pages = new MappedPageSource(dir.File("store"), NativePagedArray<Transfer>.PageBytes, 1);
+            using var pages = new MappedPageSource(dir.File("store"), "transfers", NativePagedArray<Transfer>.PageBytes, 1);
             var mapped = new LedgerStateMachine(pages);
             var memory = new LedgerStateMachine();
             foreach (LedgerBatch batch in batches)

@@ -27,8 +27,11 @@ internal sealed unsafe class LogChunks(PageSource source)
     /// <summary>Chunks handed out so far.</summary>
     public long Count => _chunks.Count;
 
+    /// <summary>The page size a <see cref="PageSource"/> for chunks must have (16,384 chunks, 4 MiB).</summary>
+    public static int PageBytes => NativePagedArray<LogChunk>.PageBytes;
+
     /// <summary>Pages of process memory for chunks: the default.</summary>
-    public static PageSource InMemory() => new AnonymousPageSource(NativePagedArray<LogChunk>.PageBytes);
+    public static PageSource InMemory() => new AnonymousPageSource(PageBytes);
 
     /// <summary>A new chunk (zeroed, never moved, never handed out again).</summary>
     public uint* Take() => (uint*)Unsafe.AsPointer(ref _chunks.AppendInPlace(1)[0]);

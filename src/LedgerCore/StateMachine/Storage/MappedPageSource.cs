@@ -22,6 +22,7 @@ internal sealed unsafe class MappedPageSource : PageSource
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(1);
 
     private readonly string _directory;
+    private readonly string _prefix;
     private readonly int _residentPages;
     private readonly List<Segment> _segments = [];
     private readonly Lock _lock = new();
@@ -29,17 +30,19 @@ internal sealed unsafe class MappedPageSource : PageSource
     private int _newest = -1;
     private readonly Timer? _sweeper;
 
-    /// <param name="directory">Created if missing; files in it named like segments are deleted.</param>
+    /// <param name="directory">Created if missing; files in it named like this source's segments are deleted.</param>
+    /// <param name="prefix">What the segment files are named after (<c>&lt;prefix&gt;-&lt;first page&gt;.seg</c>): sources of different arrays share a directory.</param>
     /// <param name="pageBytes">A multiple of the OS page size.</param>
     /// <param name="residentBytes">How many bytes of the newest pages stay mapped in (at least two pages are).</param>
     /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
-    public MappedPageSource(string directory, int pageBytes, long residentBytes)
+    public MappedPageSource(string directory, string prefix, int pageBytes, long residentBytes)
         : base(pageBytes)
     {
         _directory = directory;
+        _prefix = prefix;
         _residentPages = (int)Math.Clamp(residentBytes / pageBytes, 2, int.MaxValue);
         Directory.CreateDirectory(directory);
-        foreach (string stale in Directory.EnumerateFiles(directory, "transfers-*.seg")) File.Delete(stale);
+        foreach (string stale in Directory.EnumerateFiles(directory, $"{prefix}-*.seg")) File.Delete(stale);
         if (OperatingSystem.IsLinux()) _sweeper = new Timer(static state => ((MappedPageSource)state!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
 
@@ -49,7 +52,7 @@ internal sealed unsafe class MappedPageSource : PageSource
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_released, this);
-            while (_segments.Count <= segment) _segments.Add(Segment.Create(_directory, _segments.Count * SegmentPages, (long)SegmentPages * PageBytes));
+            while (_segments.Count <= segment) _segments.Add(Segment.Create(Path.Combine(_directory, $"{_prefix}-{_segments.Count * SegmentPages:D10}.seg"), (long)SegmentPages * PageBytes));
         }
 
         AllocatedBytes += PageBytes;
@@ -140,9 +143,8 @@ internal sealed unsafe class MappedPageSource : PageSource
 
         public byte* Base { get; }
 
-        public static Segment Create(string directory, int firstPage, long bytes)
+        public static Segment Create(string path, long bytes)
         {
-            string path = Path.Combine(directory, $"transfers-{firstPage:D10}.seg");
             // Preallocated (fallocate): running out of disk surfaces here rather than as SIGBUS on a page.
             var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.Read, PreallocationSize = bytes });
             MemoryMappedFile? file = null;
