@@ -54,15 +54,13 @@ public sealed class LedgerEngine : ILedger
     internal const string StoreDirectory = "store";
 
     // The stored transfers' pages, released at dispose (mapped files are unmapped and closed).
-    private readonly PageSource _transferPages;
-    private readonly PageSource _logChunkPages;
+    private readonly StorePages _pages;
 
     private LedgerEngine(LedgerOptions options, FileStream directoryLock, IStorage storage, UInt128 ledgerId, ulong epoch,
         LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, IReadOnlySet<long> staleSequences, LedgerRecovery recovery, TimeProvider clock, ILogger logger)
     {
         _staleSequences = staleSequences;
-        _transferPages = machine.TransferPages;
-        _logChunkPages = machine.LogChunkPages;
+        _pages = machine.Pages;
         _logger = logger;
         _lock = directoryLock;
         _storage = storage;
@@ -235,7 +233,7 @@ public sealed class LedgerEngine : ILedger
         {
             try
             {
-                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity, TransferPages(options), LogChunkPages(options));
+                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity, Pages(options));
             }
             catch (LedgerCorruptedException)
             {
@@ -243,23 +241,18 @@ public sealed class LedgerEngine : ILedger
             }
         }
 
-        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, TransferPages(options), LogChunkPages(options)), 0, 0);
+        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, Pages(options)), 0, 0);
     }
 
-    /// <summary>Pages for the stored transfers as <see cref="LedgerOptions.TransferCacheBytes"/> says: in memory, or mapped from <c>store/</c>.</summary>
-    private static PageSource TransferPages(LedgerOptions options) =>
-        options.TransferCacheBytes > 0
-            ? new MappedPageSource(Path.Combine(options.DataDirectory, StoreDirectory), "transfers", NativePagedArray<Transfer>.PageBytes, options.TransferCacheBytes)
-            : LedgerStateMachine.TransferPagesInMemory();
-
     /// <summary>
-    /// Pages for the account logs' chunks: with transfers in files, in files beside them with a resident
-    /// window of the same size (appends go to the newest chunks, history reads map older ones back).
+    /// Pages for the append-only stores as <see cref="LedgerOptions.TransferCacheBytes"/> says: in memory,
+    /// or mapped from files in <c>store/</c>, each store with a resident window of that size (appends go
+    /// to the newest pages; reads of history map older ones back).
     /// </summary>
-    private static PageSource LogChunkPages(LedgerOptions options) =>
+    private static StorePages Pages(LedgerOptions options) =>
         options.TransferCacheBytes > 0
-            ? new MappedPageSource(Path.Combine(options.DataDirectory, StoreDirectory), "logs", LogChunks.PageBytes, options.TransferCacheBytes)
-            : LogChunks.InMemory();
+            ? StorePages.InFiles(Path.Combine(options.DataDirectory, StoreDirectory), options.TransferCacheBytes)
+            : StorePages.InMemory();
 
     /// <summary>Creates accounts durably. See <see cref="LedgerStateMachine.CreateAccounts"/> for the rules.</summary>
     /// <returns>The events that failed, ordered by index (indexes into <paramref name="accounts"/>).</returns>
@@ -487,11 +480,7 @@ public sealed class LedgerEngine : ILedger
             _metrics.Dispose();
             // Unmapped only once nothing can read it: a snapshot still running (after a fault) keeps the
             // pages, which are released with it by their finalizers.
-            if (_snapshot.IsCompleted)
-            {
-                _transferPages.Dispose();
-                _logChunkPages.Dispose();
-            }
+            if (_snapshot.IsCompleted) _pages.Dispose();
             await _lock.DisposeAsync().ConfigureAwait(false);
             Signal();
         }

@@ -128,7 +128,7 @@ internal static class SnapshotFile
                 output.WriteInt64(log.ExpiryCount);
                 if (log.ExpiryCount > 0) output.Write(MemoryMarshal.AsBytes(log.Expiries.AsSpan(0, log.ExpiryCount)));
                 output.WriteInt64(log.CheckpointCount);
-                if (log.CheckpointCount > 0) output.Write(MemoryMarshal.AsBytes(log.Checkpoints.AsSpan(0, log.CheckpointCount)));
+                for (int k = 0; k < log.CheckpointCount; k++) output.Write(MemoryMarshal.AsBytes(new ReadOnlySpan<BalanceCheckpoint>(in image.Checkpoints[log.Checkpoints![k]])));
             }
 
             output.WriteChecksum();
@@ -145,7 +145,7 @@ internal static class SnapshotFile
     /// <summary>Reads and verifies a snapshot into a new machine.</summary>
     /// <exception cref="LedgerCorruptedException">The file is truncated, of another ledger, or fails its checksum.</exception>
     public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId,
-        int accountCapacity = 0, long transferCapacity = 0, PageSource? transferPages = null, PageSource? logChunkPages = null)
+        int accountCapacity = 0, long transferCapacity = 0, StorePages? pages = null)
     {
         using IStorageFile file = storage.OpenRead(name);
         var input = new Input(file, name);
@@ -168,7 +168,7 @@ internal static class SnapshotFile
         {
             var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
             input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
-            machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity, transferPages, logChunkPages);
+            machine = LedgerStateMachine.Restore(commitTimestamp, accounts, accountCapacity, transferCapacity, pages);
 
             long transferCount = input.ReadLongCount(JournalFormat.EventSize + 1);
             machine.ReserveTransfers(transferCount);
@@ -265,6 +265,7 @@ internal static class SnapshotFile
                 }
 
                 if (input.ReadCount(16) != accounts.Length) throw new LedgerCorruptedException(name, input.Position - 8, "account events do not match the accounts");
+                BalanceCheckpoint[] checkpointBuffer = [];
                 for (int i = 0; i < accounts.Length; i++)
                 {
                     long offset = input.Position;
@@ -273,9 +274,10 @@ internal static class SnapshotFile
                     int[]? positions = expiryCount == 0 ? null : new int[expiryCount + (expiryCount / 2) + 4];
                     if (positions is not null) input.Read(MemoryMarshal.AsBytes(positions.AsSpan(0, expiryCount)));
                     int checkpointCount = input.ReadCount(CheckpointSize);
-                    BalanceCheckpoint[]? checkpoints = checkpointCount == 0 ? null : new BalanceCheckpoint[checkpointCount + (checkpointCount / 2) + 4];
-                    if (checkpoints is not null) input.Read(MemoryMarshal.AsBytes(checkpoints.AsSpan(0, checkpointCount)));
-                    if (!machine.TryRestoreAccountEvents(i, positions, expiryCount, checkpoints, checkpointCount)) throw new LedgerCorruptedException(name, offset, "an account's expiries or checkpoints do not fit its log");
+                    // One buffer for every account: restore appends the checkpoints to the machine's store.
+                    if (checkpointBuffer.Length < checkpointCount) checkpointBuffer = new BalanceCheckpoint[Math.Max(checkpointCount, checkpointBuffer.Length * 2)];
+                    input.Read(MemoryMarshal.AsBytes(checkpointBuffer.AsSpan(0, checkpointCount)));
+                    if (!machine.TryRestoreAccountEvents(i, positions, expiryCount, checkpointBuffer, checkpointCount)) throw new LedgerCorruptedException(name, offset, "an account's expiries or checkpoints do not fit its log");
                 }
             }
             else

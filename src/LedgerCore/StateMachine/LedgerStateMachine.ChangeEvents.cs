@@ -89,7 +89,7 @@ public sealed partial class LedgerStateMachine
         while (lo < hi)
         {
             int mid = lo + ((hi - lo) >> 1);
-            if (log.Checkpoints![mid].EventCount <= logEnd + expiryEnd) lo = mid + 1;
+            if (_checkpoints[log.Checkpoints![mid]].EventCount <= logEnd + expiryEnd) lo = mid + 1;
             else hi = mid;
         }
 
@@ -98,7 +98,7 @@ public sealed partial class LedgerStateMachine
         int logNext, expiryNext;
         if (lo > 0)
         {
-            ref BalanceCheckpoint checkpoint = ref log.Checkpoints![lo - 1];
+            ref BalanceCheckpoint checkpoint = ref _checkpoints[log.Checkpoints![lo - 1]];
             account = checkpoint.Apply(in current);
             logNext = checkpoint.LogCount;
             expiryNext = checkpoint.ExpiryCount;

@@ -376,7 +376,7 @@ public sealed partial class LedgerStateMachine
     {
         ref AccountLog log = ref _accountLogs[accountIndex];
         log.AddExpiry(position);
-        if (log.CheckpointDue) log.AddCheckpoint(in _accounts[accountIndex]);
+        if (log.CheckpointDue) log.AddCheckpoint(in _accounts[accountIndex], _checkpoints);
     }
 
     /// <summary>Stores a transfer that passed validation and indexes it under both accounts.</summary>
@@ -399,7 +399,7 @@ public sealed partial class LedgerStateMachine
 
         // The account's balances are already this transfer's outcome, and every expiry stamped before
         // it has been applied (expiries happen at the start of a batch), none after.
-        if (log.CheckpointDue) log.AddCheckpoint(in account);
+        if (log.CheckpointDue) log.AddCheckpoint(in account, _checkpoints);
         if ((account.Flags & AccountFlags.History) != 0)
         {
             log.AddBalance(new AccountBalance(account.DebitsPending, account.DebitsPosted, account.CreditsPending, account.CreditsPosted, timestamp));
@@ -421,7 +421,7 @@ public sealed partial class LedgerStateMachine
     private void RemoveFromAccountLog(long accountIndex, long transferIndex)
     {
         ref AccountLog log = ref _accountLogs[accountIndex];
-        log.RemoveLastTransfer(transferIndex);
+        log.RemoveLastTransfer(transferIndex, _checkpoints);
         if ((_accounts[accountIndex].Flags & AccountFlags.History) != 0) log.RemoveLastBalance();
     }
 

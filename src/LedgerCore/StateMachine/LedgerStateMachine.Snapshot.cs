@@ -33,7 +33,8 @@ public sealed partial class LedgerStateMachine
             OrphanedIds = [.. _orphanedOrder],
             History = [.. history],
             Logs = logs,
-            LogChunkPages = _logChunks.Source,
+            Checkpoints = _checkpoints.BorrowPages(),
+            Pages = _pages,
         };
     }
 
@@ -44,9 +45,9 @@ public sealed partial class LedgerStateMachine
         : throw new InvalidOperationException($"A snapshot holds at most {Array.MaxLength} accounts; this ledger has {_accounts.Count}.");
 
     /// <summary>Rebuilds a machine from the parts of a snapshot; derived indexes are rebuilt here.</summary>
-    internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, long transferCapacity = 0, PageSource? transferPages = null, PageSource? logChunkPages = null)
+    internal static LedgerStateMachine Restore(ulong commitTimestamp, ReadOnlySpan<Account> accounts, int accountCapacity = 0, long transferCapacity = 0, StorePages? pages = null)
     {
-        var machine = new LedgerStateMachine(accountCapacity, transferCapacity, transferPages ?? TransferPagesInMemory(), logChunkPages) { _commitTimestamp = commitTimestamp };
+        var machine = new LedgerStateMachine(accountCapacity, transferCapacity, pages ?? StorePages.InMemory()) { _commitTimestamp = commitTimestamp };
         foreach (ref readonly Account account in accounts)
         {
             long index = machine._accounts.Add(in account);
@@ -203,7 +204,7 @@ public sealed partial class LedgerStateMachine
             previous = checkpoint.EventCount;
         }
 
-        log.RestoreEvents(expiries, expiryCount, checkpoints, checkpointCount);
+        log.RestoreEvents(expiries, expiryCount, checkpoints.AsSpan(0, checkpointCount), _checkpoints);
         return true;
     }
 
@@ -217,7 +218,7 @@ public sealed partial class LedgerStateMachine
         for (long i = 0; i < _accountLogs.Count; i++)
         {
             ref AccountLog log = ref _accountLogs[i];
-            if (log.TransferCount > 0) log.AddCheckpoint(in _accounts[i]);
+            if (log.TransferCount > 0) log.AddCheckpoint(in _accounts[i], _checkpoints);
         }
     }
 

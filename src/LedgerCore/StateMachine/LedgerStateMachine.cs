@@ -32,8 +32,11 @@ public sealed partial class LedgerStateMachine
     private readonly PagedArray<Account> _accounts = new();
     private readonly PagedArray<AccountLog> _accountLogs = new();
 
-    // The entries of every account's log, in chunks of native memory (see LogChunks).
+    // The entries of every account's log, in chunks of native memory (see LogChunks), and every
+    // account's balance checkpoints, appended in one native store (see AccountLog).
     private readonly LogChunks _logChunks;
+    private readonly NativePagedArray<BalanceCheckpoint> _checkpoints;
+    private readonly StorePages _pages;
     private readonly IdIndex<AccountIds> _accountIndex;
 
     // Transfers are the bulk of the state (128 B each, append-only): in native pages, in memory or
@@ -73,15 +76,23 @@ public sealed partial class LedgerStateMachine
 
     /// <summary>Creates an empty ledger whose storage grows on demand.</summary>
     public LedgerStateMachine()
-        : this(TransferPagesInMemory())
+        : this(StorePages.InMemory())
     {
     }
 
-    /// <summary>An empty ledger whose transfers live in pages from <paramref name="transferPages"/>.</summary>
+    /// <summary>An empty ledger whose transfers (and, when given, account-log chunks) live in pages from these sources; the rest in memory.</summary>
     internal LedgerStateMachine(PageSource transferPages, PageSource? logChunkPages = null)
+        : this(StorePages.InMemory(transferPages, logChunkPages))
     {
-        _transfers = new NativePagedArray<Transfer>(transferPages);
-        _logChunks = new LogChunks(logChunkPages ?? LogChunks.InMemory());
+    }
+
+    /// <summary>An empty ledger whose append-only stores live in <paramref name="pages"/>.</summary>
+    internal LedgerStateMachine(StorePages pages)
+    {
+        _pages = pages;
+        _transfers = new NativePagedArray<Transfer>(pages.Transfers);
+        _logChunks = new LogChunks(pages.LogChunks);
+        _checkpoints = new NativePagedArray<BalanceCheckpoint>(pages.Checkpoints);
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
         _transferIndex = new IdIndex<TransferIds>(new TransferIds(_transfers));
     }
@@ -92,7 +103,7 @@ public sealed partial class LedgerStateMachine
     /// 2^32 transfers first. Everything but snapshots works as on a ledger that starts at 0.
     /// </summary>
     internal LedgerStateMachine(long firstTransfer)
-        : this(TransferPagesInMemory())
+        : this(StorePages.InMemory())
     {
         _transfers.StartAt(firstTransfer);
         _transferStates.StartAt(firstTransfer);
@@ -111,13 +122,13 @@ public sealed partial class LedgerStateMachine
     /// <param name="transferCapacity">Transfers to make room for (at least 0).</param>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is negative.</exception>
     public LedgerStateMachine(int accountCapacity, long transferCapacity)
-        : this(accountCapacity, transferCapacity, TransferPagesInMemory())
+        : this(accountCapacity, transferCapacity, StorePages.InMemory())
     {
     }
 
-    /// <summary>As <see cref="LedgerStateMachine(int, long)"/>, with transfers in pages from <paramref name="transferPages"/>.</summary>
-    internal LedgerStateMachine(int accountCapacity, long transferCapacity, PageSource transferPages, PageSource? logChunkPages = null)
-        : this(transferPages, logChunkPages)
+    /// <summary>As <see cref="LedgerStateMachine(int, long)"/>, with the append-only stores in <paramref name="pages"/>.</summary>
+    internal LedgerStateMachine(int accountCapacity, long transferCapacity, StorePages pages)
+        : this(pages)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(accountCapacity);
         ArgumentOutOfRangeException.ThrowIfNegative(transferCapacity);
@@ -138,14 +149,8 @@ public sealed partial class LedgerStateMachine
     /// <summary>Number of accounts stored.</summary>
     public long AccountCount => _accounts.Count;
 
-    /// <summary>Where the account logs' chunks come from (released by the engine when it closes).</summary>
-    internal PageSource LogChunkPages => _logChunks.Source;
-
-    /// <summary>Where the stored transfers' pages come from (released by the engine when it closes).</summary>
-    internal PageSource TransferPages => _transfers.Source;
-
-    /// <summary>Pages of process memory for stored transfers: the default of every constructor and restore.</summary>
-    internal static PageSource TransferPagesInMemory() => new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes);
+    /// <summary>Where the append-only stores' pages come from (released by the engine when it closes).</summary>
+    internal StorePages Pages => _pages;
 
     /// <summary>Number of transfers stored (including posts and voids).</summary>
     public long TransferCount => _transfers.Count;

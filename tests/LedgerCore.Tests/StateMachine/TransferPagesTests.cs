@@ -73,13 +73,14 @@ public class TransferPagesTests
     }
 
     [Test]
-    public void Account_logs_in_mapped_files_with_a_small_window_read_exactly_like_logs_in_memory()
+    public void Account_logs_and_checkpoints_in_mapped_files_with_a_small_window_read_exactly_like_in_memory()
     {
         // 60,000 accounts each take at least one 256-byte chunk: ~4 pages of chunks, 2 of them resident.
         const int manyAccounts = 60_000;
         using var dir = new TempDirectory();
         using var logPages = new MappedPageSource(dir.File("store"), "logs", LogChunks.PageBytes, 1);
-        var mapped = new LedgerStateMachine(LedgerStateMachine.TransferPagesInMemory(), logPages);
+        using var checkpointPages = new MappedPageSource(dir.File("store"), "checkpoints", NativePagedArray<BalanceCheckpoint>.PageBytes, 1);
+        var mapped = new LedgerStateMachine(new StorePages(new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes), logPages, checkpointPages));
         var memory = new LedgerStateMachine();
         ulong timestamp = 1_000_000;
         for (int start = 1; start <= manyAccounts; start += LedgerStateMachine.BatchEventsMax)
@@ -102,8 +103,10 @@ public class TransferPagesTests
             var batch = new Transfer[LedgerStateMachine.BatchEventsMax];
             for (int i = 0; i < batch.Length; i++)
             {
+                // Half the credits go to 500 accounts, whose logs then pass 32 events (checkpoints).
                 ulong debit = (ulong)random.Next(1, manyAccounts + 1);
-                ulong credit = debit % manyAccounts + 1;
+                ulong credit = i % 2 == 0 ? (ulong)random.Next(1, 501) : debit % manyAccounts + 1;
+                if (credit == debit) credit = debit % manyAccounts + 1;
                 batch[i] = new Transfer { Id = nextId++, DebitAccountId = debit, CreditAccountId = credit, Amount = 1, Ledger = 1, Code = 1 };
             }
 
@@ -120,6 +123,7 @@ public class TransferPagesTests
             Assert.That(mapped.GetAccountBalances(filter), Is.EqualTo(memory.GetAccountBalances(filter)), $"account {a} balances");
         }
 
+        Assert.That(checkpointPages.AllocatedBytes, Is.GreaterThan(0), "the accounts' 32nd events left checkpoints in files");
         var events = new ChangeEventsFilter { TimestampMin = timestamp - 20_000, Limit = 8190 };
         Assert.That(mapped.GetChangeEvents(events), Is.EqualTo(memory.GetChangeEvents(events)));
     }

@@ -83,6 +83,8 @@ public class WideIndexTests
     {
         using PageSource pages = LogChunks.InMemory();
         var chunks = new LogChunks(pages);
+        using var checkpointPages = new AnonymousPageSource(NativePagedArray<BalanceCheckpoint>.PageBytes);
+        var checkpoints = new NativePagedArray<BalanceCheckpoint>(checkpointPages);
         var log = default(AccountLog);
         var expected = new List<long>();
         void Add(long index)
@@ -112,7 +114,7 @@ public class WideIndexTests
         // of high half; new entries follow (reusing the chunk it left).
         for (int k = 0; k < 40; k++)
         {
-            log.RemoveLastTransfer(expected[^1]);
+            log.RemoveLastTransfer(expected[^1], checkpoints);
             expected.RemoveAt(expected.Count - 1);
         }
 

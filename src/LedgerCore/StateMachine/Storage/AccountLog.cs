@@ -18,8 +18,9 @@ namespace LedgerCore.StateMachine.Storage;
 /// expiry list (only allocated for an account that has any); every <see cref="CheckpointInterval"/>-th
 /// event leaves a <see cref="BalanceCheckpoint"/>, taken when the account is hot in cache anyway. The
 /// account as it stood after any event is then its nearest checkpoint plus fewer than
-/// <see cref="CheckpointInterval"/> events replayed. RAM: 72 B per 32 events, about 2.25 B per log
-/// entry, so 4.5 B per transfer (two accounts), instead of a copy of both accounts per transfer.
+/// <see cref="CheckpointInterval"/> events replayed. The checkpoints (72 B per 32 events, about 2.25 B
+/// per log entry, so 4.5 B per transfer) are appended to one store of the machine's, in its pages (in
+/// files beside the transfers when those are); the log keeps their positions there, 8 B each.
 /// </remarks>
 internal struct AccountLog
 {
@@ -49,7 +50,8 @@ internal struct AccountLog
     /// <summary>Positions in the machine's expiry list of the expiries that touched the account, in order.</summary>
     public readonly int[]? Expiries => _extras?.Expiries;
 
-    public readonly BalanceCheckpoint[]? Checkpoints => _extras?.Checkpoints;
+    /// <summary>Where the account's balance checkpoints are in the machine's checkpoint store, in order.</summary>
+    public readonly long[]? Checkpoints => _extras?.Checkpoints;
 
     /// <summary>The log's chunks, in order (the log's own array: for a frozen view only).</summary>
     public readonly nint[]? Chunks => _extras?.Chunks;
@@ -138,14 +140,14 @@ internal struct AccountLog
             _extras = new AccountLogExtras
             {
                 Chunks = new nint[(capacity >> LogChunks.Shift) + 1],
-                Checkpoints = new BalanceCheckpoint[(capacity / CheckpointInterval) + 1],
+                Checkpoints = new long[(capacity / CheckpointInterval) + 1],
             };
         }
     }
 
     /// <summary>Records the account's state after its event just applied (see <see cref="CheckpointDue"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void AddCheckpoint(in Account account)
+    public void AddCheckpoint(in Account account, NativePagedArray<BalanceCheckpoint> store)
     {
         AccountLogExtras extras = _extras ??= new AccountLogExtras();
         if (extras.Checkpoints is null || extras.CheckpointCount == extras.Checkpoints.Length)
@@ -155,7 +157,7 @@ internal struct AccountLog
             Array.Resize(ref extras.Checkpoints, Grown(extras.CheckpointCount, extras.CheckpointCount + (extras.CheckpointCount >> 2) + 2L));
         }
 
-        extras.Checkpoints[extras.CheckpointCount++] = new BalanceCheckpoint(in account, TransferCount, ExpiryCount);
+        extras.Checkpoints[extras.CheckpointCount++] = store.Add(new BalanceCheckpoint(in account, TransferCount, ExpiryCount));
     }
 
     public void AddExpiry(int position)
@@ -169,15 +171,16 @@ internal struct AccountLog
         extras.Expiries[ExpiryCount++] = position;
     }
 
-    /// <summary>Takes over expiries and checkpoints restored from a snapshot (the arrays become the log's own).</summary>
-    public void RestoreEvents(int[]? expiries, int expiryCount, BalanceCheckpoint[]? checkpoints, int checkpointCount)
+    /// <summary>Takes over expiries restored from a snapshot (the array becomes the log's own) and appends its checkpoints to <paramref name="store"/>.</summary>
+    public void RestoreEvents(int[]? expiries, int expiryCount, ReadOnlySpan<BalanceCheckpoint> checkpoints, NativePagedArray<BalanceCheckpoint> store)
     {
         ExpiryCount = expiryCount;
-        if (expiries is null && checkpoints is null) return;
+        if (expiries is null && checkpoints.IsEmpty) return;
         AccountLogExtras extras = _extras ??= new AccountLogExtras();
         extras.Expiries = expiries;
-        extras.Checkpoints = checkpoints;
-        extras.CheckpointCount = checkpointCount;
+        extras.Checkpoints = checkpoints.IsEmpty ? null : new long[checkpoints.Length + (checkpoints.Length >> 2) + 2];
+        for (int i = 0; i < checkpoints.Length; i++) extras.Checkpoints![i] = store.Add(in checkpoints[i]);
+        extras.CheckpointCount = checkpoints.Length;
     }
 
     /// <summary>Prefetches where the next <see cref="AddTransfer"/> writes.</summary>
@@ -235,14 +238,15 @@ internal struct AccountLog
     }
 
     /// <summary>Forgets the newest log entry (chain rollback), and the checkpoint its append left, if any.</summary>
-    public unsafe void RemoveLastTransfer(long transferIndex)
+    public unsafe void RemoveLastTransfer(long transferIndex, NativePagedArray<BalanceCheckpoint> store)
     {
         Debug.Assert(TransferCount > 0 && TransferAt(TransferCount - 1) == transferIndex);
         AccountLogExtras? extras = _extras;
-        if (extras is not null && extras.CheckpointCount > 0 && extras.Checkpoints![extras.CheckpointCount - 1].LogCount == TransferCount &&
-            extras.Checkpoints[extras.CheckpointCount - 1].ExpiryCount == ExpiryCount)
+        if (extras is not null && extras.CheckpointCount > 0)
         {
-            extras.CheckpointCount--;
+            // Its record stays in the store, unnamed (one per rolled-back 32nd event at most).
+            ref BalanceCheckpoint last = ref store[extras.Checkpoints![extras.CheckpointCount - 1]];
+            if (last.LogCount == TransferCount && last.ExpiryCount == ExpiryCount) extras.CheckpointCount--;
         }
 
         TransferCount--;
@@ -278,7 +282,7 @@ internal struct AccountLog
         public AccountBalance[]? Balances;
         public int BalanceCount;
         public int[]? Expiries;
-        public BalanceCheckpoint[]? Checkpoints;
+        public long[]? Checkpoints;
         public int CheckpointCount;
         public nint[]? Chunks;
         public int ChunkCount;

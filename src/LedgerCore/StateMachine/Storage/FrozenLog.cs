@@ -7,7 +7,7 @@ namespace LedgerCore.StateMachine.Storage;
 /// the freeze), so the prefixes stay as frozen while the background writer reads them.
 /// </summary>
 internal readonly record struct FrozenLog(
-    nint[]? Chunks, int Count, ulong[]? HighStarts, int HighStartCount, int[]? Expiries, int ExpiryCount, BalanceCheckpoint[]? Checkpoints, int CheckpointCount)
+    nint[]? Chunks, int Count, ulong[]? HighStarts, int HighStartCount, int[]? Expiries, int ExpiryCount, long[]? Checkpoints, int CheckpointCount)
 {
     /// <summary>The low halves of entries [<paramref name="chunk"/> × 64, …) of the log, up to its frozen count.</summary>
     public unsafe ReadOnlySpan<uint> Chunk(int chunk) =>

@@ -19,5 +19,5 @@ internal readonly unsafe struct NativePages<T>(PageSource source, T*[] pages, in
         return new(pages[page], count);
     }
 
-    public ref readonly T this[int index] => ref pages[index / pageSize][index % pageSize];
+    public ref readonly T this[long index] => ref pages[index / pageSize][index % pageSize];
 }

@@ -37,7 +37,10 @@ internal sealed class SnapshotImage
     /// <summary>Each account's transfer log, expiries and checkpoints (see <see cref="FrozenLog"/>).</summary>
     public required FrozenLog[] Logs { get; init; }
 
-    /// <summary>The pages the logs' chunks are in: held so they outlive the machine while the image is written.</summary>
-    public required PageSource LogChunkPages { get; init; }
+    /// <summary>The balance checkpoints the logs name (by index), up to the freeze.</summary>
+    public required NativePages<BalanceCheckpoint> Checkpoints { get; init; }
+
+    /// <summary>The pages the logs' chunks and checkpoints are in: held so they outlive the machine while the image is written.</summary>
+    public required StorePages Pages { get; init; }
 
 }

@@ -1,0 +1,36 @@
+namespace LedgerCore.StateMachine.Storage;
+
+/// <summary>
+/// Where a state machine's append-only stores get their pages: the transfers, the account logs'
+/// chunks and the balance checkpoints. All in process memory (the default), or all in files under a
+/// data directory's <c>store</c> folder with a resident window each (<see cref="LedgerOptions.TransferCacheBytes"/>).
+/// Released together when the engine closes (or by the sources' finalizers).
+/// </summary>
+internal sealed class StorePages(PageSource transfers, PageSource logChunks, PageSource checkpoints) : IDisposable
+{
+    public PageSource Transfers { get; } = transfers;
+
+    public PageSource LogChunks { get; } = logChunks;
+
+    public PageSource Checkpoints { get; } = checkpoints;
+
+    /// <summary>Pages of process memory; <paramref name="transfers"/> and <paramref name="logChunks"/> replace the transfers' and logs' when given (tests).</summary>
+    public static StorePages InMemory(PageSource? transfers = null, PageSource? logChunks = null) => new(
+        transfers ?? new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes),
+        logChunks ?? Storage.LogChunks.InMemory(),
+        new AnonymousPageSource(NativePagedArray<BalanceCheckpoint>.PageBytes));
+
+    /// <summary>Segment files in <paramref name="directory"/> (emptied of earlier ones), each store keeping about <paramref name="residentBytes"/> of its newest pages resident.</summary>
+    /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
+    public static StorePages InFiles(string directory, long residentBytes) => new(
+        new MappedPageSource(directory, "transfers", NativePagedArray<Transfer>.PageBytes, residentBytes),
+        new MappedPageSource(directory, "logs", Storage.LogChunks.PageBytes, residentBytes),
+        new MappedPageSource(directory, "checkpoints", NativePagedArray<BalanceCheckpoint>.PageBytes, residentBytes));
+
+    public void Dispose()
+    {
+        Transfers.Dispose();
+        LogChunks.Dispose();
+        Checkpoints.Dispose();
+    }
+}
