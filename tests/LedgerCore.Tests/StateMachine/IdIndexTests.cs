@@ -146,6 +146,45 @@ public class IdIndexTests
         for (int i = 0; i < ids.Count; i++) Assert.That(index.Find(ids[i]), Is.EqualTo(i));
     }
 
+    [Test]
+    public void Entries_on_one_probe_run_with_one_tag_are_told_apart_without_reading_their_records()
+    {
+        // Ids whose hashes share the top 32 bits (one tag, one home slot: one long probe run), as a
+        // table of 2^28 slots sees entries near an id's home, and differ in the 16 middle bits.
+        const ulong top = 0x9E37_79B9_0000_0000UL;
+        ulong inverse = 0x9E3779B97F4A7C15UL; // Newton's iteration for the inverse of the odd multiplier
+        for (int i = 0; i < 6; i++) inverse = unchecked(inverse * (2 - (0x9E3779B97F4A7C15UL * inverse)));
+        UInt128 IdWithHash(ulong hash) => new(0, unchecked(hash * inverse));
+
+        var ids = new List<UInt128>();
+        var reads = new int[1];
+        var index = new IdIndex<CountingIds>(new CountingIds(ids, reads));
+        for (ulong k = 1; k <= 500; k++)
+        {
+            UInt128 id = IdWithHash(top | (k << 16) | 7);
+            Assert.That(IdIndex<CountingIds>.Hash(id), Is.EqualTo(top | (k << 16) | 7), "the test's ids have the hashes it chose");
+            ids.Add(id);
+            index.Add(ids.Count - 1);
+        }
+
+        reads[0] = 0;
+        Assert.That(index.Find(IdWithHash(top | (5000UL << 16) | 7)), Is.EqualTo(-1));
+        Assert.That(reads[0], Is.EqualTo(0), "an absent id with the same tag reads no record");
+        Assert.That(index.Find(ids[321]), Is.EqualTo(321));
+        Assert.That(reads[0], Is.EqualTo(1), "a present one reads its own record only");
+    }
+
+    private readonly struct CountingIds(List<UInt128> ids, int[] reads) : IIdSource
+    {
+        public long Count => ids.Count;
+
+        public UInt128 IdAt(long index)
+        {
+            reads[0]++;
+            return ids[(int)index];
+        }
+    }
+
     private readonly struct ListIds(List<UInt128> ids) : IIdSource
     {
         public long Count => ids.Count;
