@@ -94,7 +94,7 @@ public sealed partial class LedgerStateMachine
         _logChunks = new LogChunks(pages.LogChunks);
         _checkpoints = new NativePagedArray<BalanceCheckpoint>(pages.Checkpoints);
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
-        _transferIndex = new IdIndex<TransferIds>(new TransferIds(_transfers));
+        _transferIndex = new IdIndex<TransferIds>(new TransferIds(_transfers), prints: pages.TransfersInFiles);
     }
 
     /// <summary>

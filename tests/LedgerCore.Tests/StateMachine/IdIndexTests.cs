@@ -9,13 +9,15 @@ namespace LedgerCore.Tests.StateMachine;
 /// </summary>
 public class IdIndexTests
 {
-    [TestCase(0, 1)]
-    [TestCase(1, 2)]
-    [TestCase(2, 3)]
-    public void Finds_exactly_what_was_added_and_not_removed(int idKind, int seed)
+    [TestCase(0, 1, false)]
+    [TestCase(1, 2, false)]
+    [TestCase(2, 3, false)]
+    [TestCase(1, 4, true)]
+    [TestCase(2, 5, true)]
+    public void Finds_exactly_what_was_added_and_not_removed(int idKind, int seed, bool prints)
     {
         var ids = new List<UInt128>();
-        var index = new IdIndex<ListIds>(new ListIds(ids));
+        var index = new IdIndex<ListIds>(new ListIds(ids), prints: prints);
         var expected = new Dictionary<UInt128, int>();
         var random = new Random(seed);
         int growingChecks = 0;
@@ -83,11 +85,12 @@ public class IdIndexTests
         for (int i = 0; i < ids.Count; i++) Assert.That(index.Find(ids[i]), Is.EqualTo(i));
     }
 
-    [Test]
-    public void Removals_from_both_tables_while_growing_keep_every_other_entry_reachable()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Removals_from_both_tables_while_growing_keep_every_other_entry_reachable(bool prints)
     {
         var ids = new List<UInt128>();
-        var index = new IdIndex<ListIds>(new ListIds(ids));
+        var index = new IdIndex<ListIds>(new ListIds(ids), prints: prints);
         var random = new Random(7);
         while (!index.Growing)
         {
@@ -158,7 +161,7 @@ public class IdIndexTests
 
         var ids = new List<UInt128>();
         var reads = new int[1];
-        var index = new IdIndex<CountingIds>(new CountingIds(ids, reads));
+        var index = new IdIndex<CountingIds>(new CountingIds(ids, reads), prints: true);
         for (ulong k = 1; k <= 500; k++)
         {
             UInt128 id = IdWithHash(top | (k << 16) | 7);

@@ -12,11 +12,14 @@ namespace LedgerCore.StateMachine.Storage;
 /// the top 31 bits of the id's hash with a 1 below them in the high half (so no entry is 0, empty).
 /// Past 2^32 records, an entry stands for every index with its low bits (the record is read to tell
 /// which; a table holds at most 2^31 slots anyway, so the candidates are few).
-/// Beside each slot, in an array after the slots, 16 more bits of the hash taken from its middle:
+/// Where records are expensive to read (transfers in files), beside each slot, in an array after the
+/// slots, 16 more bits of the hash taken from its middle (the prints):
 /// the stored tag's top bits are the home slot's, so in a table of 2^28 slots an entry met on a probe
 /// run (whose home is close) shares all but a few of them, and random ids then matched a foreign tag
 /// on about a third of lookups; each such match read a record, which with transfers in files was a
-/// disk read. The 16 bits cut those reads 65,536-fold for 2 bytes per slot. The key itself is read back from the record,
+/// disk read. The 16 bits cut those reads 65,536-fold for 2 bytes per slot. In memory a foreign record
+/// read costs what a miss on the prints would, so there are none (the 10M load run was 12-15% slower
+/// with them). The key itself is read back from the record,
 /// but only when the stored hash bits match, so a probe past a foreign entry costs no cache miss in
 /// the (large) record array, and growing rehashes from the slots alone without touching records.
 /// Linear probing with Fibonacci hashing; removal (rollback of a linked chain) shifts back.
@@ -84,9 +87,16 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     private int _oldShift;
     private long _moved;
 
-    public IdIndex(TSource source, long capacity = MinCapacity)
+    // Whether each slot has a print beside it (see the class's remarks).
+    private readonly bool _prints;
+
+    /// <param name="source">Reads the id at a record index.</param>
+    /// <param name="capacity">Entries to make room for.</param>
+    /// <param name="prints">Keep 16 more bits of each hash, so absent ids read no records: for records in files.</param>
+    public IdIndex(TSource source, long capacity = MinCapacity, bool prints = false)
     {
         _source = source;
+        _prints = prints;
         _length = SizeFor(capacity);
         _slots = Allocate(_length);
         _shift = ShiftFor(_length);
@@ -112,6 +122,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         ulong hash = Hash(id);
         ulong tag = Tag(hash);
         ushort print = Print(hash);
+        bool prints = _prints;
         long slot = (long)(hash >> _shift);
         while (true)
         {
@@ -122,7 +133,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
                 return _old is null ? -1 : FindNotMoved(hash, id);
             }
 
-            if ((value & HashMask) == tag && ((ushort*)(slots + mask + 1))[slot] == print)
+            if ((value & HashMask) == tag && (!prints || ((ushort*)(slots + mask + 1))[slot] == print))
             {
                 long index = IndexOf(value);
                 if (_source.IdAt(index) == id) return index;
@@ -194,7 +205,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         }
 
         ulong hash = Hash(_source.IdAt(index));
-        Insert(_slots, _length - 1, _shift, Tag(hash), Print(hash), index);
+        Insert(_slots, _length - 1, _shift, Tag(hash), Print(hash), index, _prints);
         _count++;
     }
 
@@ -211,7 +222,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         long slot = SlotOf(_slots, _length - 1, _shift, hash, id, 0);
         if (slot >= 0)
         {
-            RemoveAt(_slots, _length - 1, _shift, slot);
+            RemoveAt(_slots, _length - 1, _shift, slot, _prints);
         }
         else
         {
@@ -254,7 +265,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         while (slots[slot] != 0)
         {
             ulong value = slots[slot];
-            if ((value & HashMask) == tag && ((ushort*)(slots + mask + 1))[slot] == print && slot >= movedBelow && Holds(IndexOf(value), id)) return slot;
+            if ((value & HashMask) == tag && (!_prints || ((ushort*)(slots + mask + 1))[slot] == print) && slot >= movedBelow && Holds(IndexOf(value), id)) return slot;
             slot = (slot + 1) & mask;
         }
 
@@ -263,7 +274,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
     // Backward-shift deletion: move later members of the probe run into the hole so that every
     // remaining entry stays reachable from its home slot without tombstones.
-    private static void RemoveAt(ulong* slots, long mask, int shift, long hole)
+    private static void RemoveAt(ulong* slots, long mask, int shift, long hole, bool withPrints)
     {
         ushort* prints = (ushort*)(slots + mask + 1);
         long next = (hole + 1) & mask;
@@ -274,7 +285,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
             if (movable)
             {
                 slots[hole] = slots[next];
-                prints[hole] = prints[next];
+                if (withPrints) prints[hole] = prints[next];
                 hole = next;
             }
 
@@ -282,7 +293,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         }
 
         slots[hole] = 0;
-        prints[hole] = 0;
+        if (withPrints) prints[hole] = 0;
     }
 
     private void StartGrowing(long size)
@@ -311,7 +322,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         for (long slot = _moved; slot < end; slot++)
         {
             ulong value = _old[slot];
-            if ((value & Occupied) != 0) Insert(_slots, _length - 1, _shift, value & HashMask, ((ushort*)(_old + _oldLength))[slot], IndexOf(value));
+            if ((value & Occupied) != 0) Insert(_slots, _length - 1, _shift, value & HashMask, _prints ? ((ushort*)(_old + _oldLength))[slot] : (ushort)0, IndexOf(value), _prints);
         }
 
         _moved = end;
@@ -363,14 +374,14 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
     private static int ShiftFor(long size) => 64 - BitOperations.Log2((ulong)size);
 
-    // The slots, then 2 bytes per slot for the prints (see the class's remarks).
-    private static ulong* Allocate(long size) => (ulong*)NativeMemory.AllocZeroed((nuint)size, sizeof(ulong) + sizeof(ushort));
+    // The slots, then 2 bytes per slot for the prints if kept (see the class's remarks).
+    private ulong* Allocate(long size) => (ulong*)NativeMemory.AllocZeroed((nuint)size, (nuint)(_prints ? sizeof(ulong) + sizeof(ushort) : sizeof(ulong)));
 
     // 16 bits of the hash from its middle, independent of the top bits the tag and the home slot use.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ushort Print(ulong hash) => unchecked((ushort)(hash >> 16));
 
-    private static void Insert(ulong* slots, long mask, int shift, ulong tag, ushort print, long index)
+    private static void Insert(ulong* slots, long mask, int shift, ulong tag, ushort print, long index, bool withPrints)
     {
         long slot = (long)(tag >> shift);
         while (slots[slot] != 0)
@@ -379,6 +390,6 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         }
 
         slots[slot] = tag | unchecked((uint)index);
-        ((ushort*)(slots + mask + 1))[slot] = print;
+        if (withPrints) ((ushort*)(slots + mask + 1))[slot] = print;
     }
 }

@@ -14,6 +14,9 @@ internal sealed class StorePages(PageSource transfers, PageSource logChunks, Pag
 
     public PageSource Checkpoints { get; } = checkpoints;
 
+    /// <summary>Whether the transfers are in files: a read of an old one may wait for the disk.</summary>
+    public bool TransfersInFiles => Transfers is MappedPageSource;
+
     /// <summary>Pages of process memory; <paramref name="transfers"/> and <paramref name="logChunks"/> replace the transfers' and logs' when given (tests).</summary>
     public static StorePages InMemory(PageSource? transfers = null, PageSource? logChunks = null) => new(
         transfers ?? new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes),
