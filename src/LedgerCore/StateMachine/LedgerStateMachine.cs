@@ -71,7 +71,7 @@ public sealed partial class LedgerStateMachine
     // The timestamp of the last applied batch (its last event); batches must advance past it.
     private ulong _commitTimestamp;
 
-    // Initial room in each new account's transfer log (0: grow from a small array on demand).
+    // Entries each new account's log makes room for up front: its lists of chunks and checkpoints (0: they grow on demand).
     private readonly int _logCapacity;
 
     /// <summary>Creates an empty ledger whose storage grows on demand.</summary>

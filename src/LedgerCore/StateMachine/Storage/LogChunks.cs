@@ -36,9 +36,6 @@ internal sealed unsafe class LogChunks(PageSource source)
     /// <summary>A new chunk (zeroed, never moved, never handed out again).</summary>
     public uint* Take() => (uint*)Unsafe.AsPointer(ref _chunks.AppendInPlace(1)[0]);
 
-    /// <summary>Allocates the pages for <paramref name="chunks"/> chunks now.</summary>
-    public void Reserve(long chunks) => _chunks.Reserve(chunks);
-
     [InlineArray(Entries)]
     private struct LogChunk
     {
