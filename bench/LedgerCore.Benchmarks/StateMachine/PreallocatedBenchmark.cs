@@ -4,7 +4,7 @@ namespace LedgerCore.Benchmarks.StateMachine;
 
 /// <summary>
 /// The hot path alone: full batches of uniform single-phase transfers into a ledger whose storage
-/// was allocated up front (<see cref="LedgerStateMachine(int, int)"/>), so the allocation column is
+/// was allocated up front (<see cref="LedgerStateMachine(int, long)"/>), so the allocation column is
 /// what applying a transfer itself allocates — it must read 0 B.
 /// </summary>
 [MemoryDiagnoser]

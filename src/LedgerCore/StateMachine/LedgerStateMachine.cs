@@ -139,8 +139,11 @@ public sealed partial class LedgerStateMachine
         _transferStates.Reserve(transferCapacity);
         _transferIndex.EnsureCapacity(transferCapacity);
 
-        // Each transfer is logged under two accounts: an even share, with room for some skew.
+        // Each transfer is logged under two accounts: an even share, with room for some skew; the
+        // chunks and checkpoints those logs take are allocated now too.
         _logCapacity = accountCapacity == 0 ? 0 : (int)Math.Min(int.MaxValue, (2L * transferCapacity / accountCapacity) + 8);
+        _logChunks.Reserve(accountCapacity * (((long)_logCapacity + LogChunks.Entries - 1) / LogChunks.Entries));
+        _checkpoints.Reserve(accountCapacity * ((long)(_logCapacity / AccountLog.CheckpointInterval) + 1));
     }
 
     /// <summary>The timestamp of the last applied batch (0 before the first).</summary>

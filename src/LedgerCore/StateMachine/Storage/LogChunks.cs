@@ -33,6 +33,9 @@ internal sealed unsafe class LogChunks(PageSource source)
     /// <summary>Pages of process memory for chunks: the default.</summary>
     public static PageSource InMemory() => new AnonymousPageSource(PageBytes);
 
+    /// <summary>Allocates the pages for <paramref name="chunks"/> chunks now, so taking them allocates nothing.</summary>
+    public void Reserve(long chunks) => _chunks.Reserve(chunks);
+
     /// <summary>A new chunk (zeroed, never moved, never handed out again).</summary>
     public uint* Take() => (uint*)Unsafe.AsPointer(ref _chunks.AppendInPlace(1)[0]);
 
