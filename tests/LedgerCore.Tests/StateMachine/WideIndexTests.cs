@@ -79,6 +79,26 @@ public class WideIndexTests
     }
 
     [Test]
+    public void Entries_past_2_to_the_32_are_found_at_their_own_index_while_the_table_grows()
+    {
+        // Enough entries for a growth that moves the table bit by bit; most sit past 2^32.
+        var records = new Dictionary<long, UInt128>();
+        var index = new IdIndex<SparseIds>(new SparseIds(records, 3 * Wrap));
+        var random = new Random(13);
+        long k = 0;
+        while (!index.Growing)
+        {
+            long at = ((k % 3) * Wrap) + k;
+            records[at] = new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64() | 1);
+            index.Add(at);
+            k++;
+        }
+
+        Assert.That(k, Is.GreaterThan(IdIndex<SparseIds>.GrowAtOnceUpTo / 2), "the growth is one moved bit by bit");
+        foreach ((long at, UInt128 id) in records) Assert.That(index.Find(id), Is.EqualTo(at), $"record {at} while growing");
+    }
+
+    [Test]
     public void An_account_log_keeps_64_bit_indexes_across_2_to_the_32_chunk_boundaries_and_rollbacks()
     {
         using PageSource pages = LogChunks.InMemory();

@@ -137,7 +137,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
             {
                 long index = IndexOf(value);
                 if (_source.IdAt(index) == id) return index;
-                if (_source.Count > Wrap && (index = FindAbove(index, id)) >= 0) return index;
+                if (_source.Count > Wrap && (index = Match(index + Wrap, id)) >= 0) return index;
             }
 
             slot = (slot + 1) & mask;
@@ -219,7 +219,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     public void Remove(UInt128 id)
     {
         ulong hash = Hash(id);
-        long slot = SlotOf(_slots, _length - 1, _shift, hash, id, 0);
+        long slot = SlotOf(_slots, _length - 1, _shift, hash, id, 0, out _);
         if (slot >= 0)
         {
             RemoveAt(_slots, _length - 1, _shift, slot, _prints);
@@ -228,7 +228,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         {
             // Not moved yet: mark it, as shifting the old table back could move an entry from a slot
             // already moved to one not yet moved, and it would then be moved twice.
-            slot = SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved);
+            slot = SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved, out _);
             Debug.Assert(slot >= 0);
             _old[slot] = Removed;
         }
@@ -240,24 +240,12 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     [MethodImpl(MethodImplOptions.NoInlining)]
     private long FindNotMoved(ulong hash, UInt128 id)
     {
-        long slot = SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved);
-        return slot < 0 ? -1 : IndexOf(_old[slot]);
+        SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved, out long index);
+        return index;
     }
 
-    // Past 2^32 records an entry's low bits stand for several indexes: the lowest was not it, try the others.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private long FindAbove(long index, UInt128 id)
-    {
-        for (index += Wrap; index < _source.Count; index += Wrap)
-        {
-            if (_source.IdAt(index) == id) return index;
-        }
-
-        return -1;
-    }
-
-    // The slot holding `id` (at or above movedBelow), or -1.
-    private long SlotOf(ulong* slots, long mask, int shift, ulong hash, UInt128 id, long movedBelow)
+    // The slot holding `id` (at or above movedBelow), or -1; `index` is its record's index, or -1.
+    private long SlotOf(ulong* slots, long mask, int shift, ulong hash, UInt128 id, long movedBelow, out long index)
     {
         ulong tag = Tag(hash);
         ushort print = Print(hash);
@@ -265,10 +253,16 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         while (slots[slot] != 0)
         {
             ulong value = slots[slot];
-            if ((value & HashMask) == tag && (!_prints || ((ushort*)(slots + mask + 1))[slot] == print) && slot >= movedBelow && Holds(IndexOf(value), id)) return slot;
+            if ((value & HashMask) == tag && (!_prints || ((ushort*)(slots + mask + 1))[slot] == print) && slot >= movedBelow &&
+                (index = Match(IndexOf(value), id)) >= 0)
+            {
+                return slot;
+            }
+
             slot = (slot + 1) & mask;
         }
 
+        index = -1;
         return -1;
     }
 
@@ -358,15 +352,17 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     // The low half of a slot: the record index's low 32 bits (the index itself below 2^32 records).
     private static long IndexOf(ulong slot) => unchecked((uint)slot);
 
-    // Whether the record at `index`, or one at the same low bits above it, holds `id`.
-    private bool Holds(long index, UInt128 id)
+    // The index of the record holding `id` among `index` and those above it with the same low 32 bits
+    // (past 2^32 records an entry's low bits stand for each of them), or -1.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long Match(long index, UInt128 id)
     {
         for (; index < _source.Count; index += Wrap)
         {
-            if (_source.IdAt(index) == id) return true;
+            if (_source.IdAt(index) == id) return index;
         }
 
-        return false;
+        return -1;
     }
 
     private static long SizeFor(long capacity) =>
