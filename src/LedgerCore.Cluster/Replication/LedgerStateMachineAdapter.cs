@@ -121,12 +121,21 @@ internal sealed class LedgerStateMachineAdapter : IStateMachine, IDisposable
 
     public void Dispose() => _snapshotLock.Dispose();
 
-    /// <summary>On the processor, after a record was applied: positions, and a snapshot at the interval.</summary>
-    internal void Applied(Processor processor, long index, long term, in JournalRecordInfo info)
+    /// <summary>
+    /// On the processor, as soon as a record was applied and before its caller is completed: a caller
+    /// that reads the applied positions (the change feed, a follower read) right after its await must
+    /// see its own batch.
+    /// </summary>
+    internal void Advance(long index, in JournalRecordInfo info)
     {
         Volatile.Write(ref _appliedSequence, info.Sequence);
         Volatile.Write(ref _appliedTimestamp, info.Timestamp);
         Volatile.Write(ref _appliedIndex, index);
+    }
+
+    /// <summary>On the processor, after the record's caller was completed: a snapshot at the interval.</summary>
+    internal void Applied(Processor processor, long index, long term, in JournalRecordInfo info)
+    {
         _eventsSinceSnapshot += info.EventCount;
         if (_snapshotIntervalEvents == 0 || _eventsSinceSnapshot < _snapshotIntervalEvents || !_snapshotWrite.IsCompleted) return;
         _eventsSinceSnapshot = 0;

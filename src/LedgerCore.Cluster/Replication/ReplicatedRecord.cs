@@ -59,11 +59,13 @@ internal sealed class ReplicatedRecord : ProcessorWork
         if (_info.Operation == LedgerOperation.CreateAccounts)
         {
             CreateAccountsResult[] results = machine.CreateAccounts(MemoryMarshal.Cast<byte, Account>(events), _info.Timestamp);
+            _adapter.Advance(_index, in _info);
             _context?.Complete(results);
         }
         else
         {
             CreateTransfersResult[] results = machine.CreateTransfers(MemoryMarshal.Cast<byte, Transfer>(events), _info.Timestamp);
+            _adapter.Advance(_index, in _info);
             _context?.Complete(results);
         }
 
