@@ -4,8 +4,8 @@ using NUnit.Framework;
 namespace LedgerCore.Tests.StateMachine;
 
 /// <summary>
-/// The id index against a dictionary: every table growing on its own, removals (rollbacks) that shift
-/// probe runs back, sequential, clustered and random ids, lookups of present and absent ids.
+/// The id index against a dictionary: every table growing on its own, removals (rollbacks) that leave
+/// markers adds reuse, sequential, clustered and random ids, lookups of present and absent ids.
 /// </summary>
 public class IdIndexTests
 {
@@ -175,6 +175,45 @@ public class IdIndexTests
         Assert.That(reads[0], Is.EqualTo(0), "an absent id with the same tag reads no record");
         Assert.That(index.Find(ids[321]), Is.EqualTo(321));
         Assert.That(reads[0], Is.EqualTo(1), "a present one reads its own record only");
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Entries_left_past_the_count_are_not_found_and_adding_them_again_takes_no_second_slot(bool prints)
+    {
+        // A table restored from files keeps the entries of batches after its checkpoint; the records
+        // they name are not stored again until the journal's replay appends them (same ids, same indexes).
+        var ids = new List<UInt128>();
+        var index = new IdIndex<ListIds>(new ListIds(ids), prints: prints);
+        for (int i = 0; i < 3_000; i++)
+        {
+            ids.Add((UInt128)(ulong)(i * 7919 + 1));
+            index.Add(i);
+        }
+
+        List<UInt128> after = ids.GetRange(1_000, 2_000);
+        ids.RemoveRange(1_000, 2_000); // the state at the checkpoint: 1,000 records, 3,000 entries
+        foreach (UInt128 id in after) Assert.That(index.Find(id), Is.EqualTo(-1), "an entry past the count names no record");
+        Assert.That(index.Find(ids[999]), Is.EqualTo(999));
+
+        foreach (UInt128 id in after) // the replay
+        {
+            ids.Add(id);
+            index.Add(ids.Count - 1);
+        }
+
+        Assert.That(index.CountEntries(), Is.EqualTo(3_000), "the replay's adds met their own entries: no second copies");
+
+        // A rollback of the newest entries must leave none of them findable: a second copy would.
+        for (int k = 0; k < 500; k++)
+        {
+            UInt128 last = ids[^1];
+            index.Remove(last);
+            ids.RemoveAt(ids.Count - 1);
+            Assert.That(index.Find(last), Is.EqualTo(-1));
+        }
+
+        for (int i = 0; i < ids.Count; i++) Assert.That(index.Find(ids[i]), Is.EqualTo(i));
     }
 
     private readonly struct CountingIds(List<UInt128> ids, int[] reads) : IIdSource

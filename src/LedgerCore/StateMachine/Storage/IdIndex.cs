@@ -22,7 +22,10 @@ namespace LedgerCore.StateMachine.Storage;
 /// with them). The key itself is read back from the record,
 /// but only when the stored hash bits match, so a probe past a foreign entry costs no cache miss in
 /// the (large) record array, and growing rehashes from the slots alone without touching records.
-/// Linear probing with Fibonacci hashing; removal (rollback of a linked chain) shifts back.
+/// Linear probing with Fibonacci hashing. Removal (rollback of a linked chain, rare) leaves a marker
+/// that probes pass and adds reuse, rather than shifting later entries back: an entry never moves
+/// within a table, so a table in a file holds, from the checkpoint that flushed it on, every entry
+/// the checkpoint knew, whichever of its pages the kernel wrote back since (docs/storage.md).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -71,8 +74,8 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     /// <summary>The largest table: homes are taken from the hash's top 31 bits (bit 32 is <see cref="Occupied"/>).</summary>
     internal const long MaxSlots = 1L << 31;
 
-    // An entry removed from the old table while it is being moved: not empty (probe runs go on
-    // through it), yet never an entry (Occupied is clear), so it matches no id and is never moved.
+    // A removed entry: not empty (probe runs go on through it), yet never an entry (Occupied is
+    // clear), so it matches no id, is never moved, and an add may take its slot.
     private const ulong Removed = 0x0000_0000_FFFF_FFFFUL;
 
     private readonly TSource _source;
@@ -113,6 +116,15 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     /// <summary>Whether a growth is under way (an old table is still being moved); for tests.</summary>
     internal bool Growing => _old is not null;
 
+    /// <summary>Entries in the tables, counted slot by slot (for tests: with no leftovers, <see cref="Count"/>).</summary>
+    internal long CountEntries()
+    {
+        long entries = 0;
+        for (long slot = 0; slot < _length; slot++) entries += (long)(_slots[slot] & Occupied) >> 32;
+        for (long slot = _moved; slot < _oldLength; slot++) entries += (long)(_old[slot] & Occupied) >> 32;
+        return entries;
+    }
+
     /// <summary>The index of the record with <paramref name="id"/>, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Find(UInt128 id)
@@ -135,9 +147,12 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
             if ((value & HashMask) == tag && (!prints || ((ushort*)(slots + mask + 1))[slot] == print))
             {
+                // An entry at or past the count names no record yet: one left in a table restored from
+                // files by batches the journal's replay is about to apply again (see AdoptTables).
                 long index = IndexOf(value);
-                if (_source.IdAt(index) == id) return index;
-                if (_source.Count > Wrap && (index = Match(index + Wrap, id)) >= 0) return index;
+                long count = _source.Count;
+                if (index < count && _source.IdAt(index) == id) return index;
+                if (count > Wrap && (index = Match(index + Wrap, id)) >= 0) return index;
             }
 
             slot = (slot + 1) & mask;
@@ -219,21 +234,31 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     public void Remove(UInt128 id)
     {
         ulong hash = Hash(id);
-        long slot = SlotOf(_slots, _length - 1, _shift, hash, id, 0, out _);
-        if (slot >= 0)
+        long slot = SlotOf(_slots, _length - 1, _shift, hash, id, 0, out long index);
+        ulong* table = _slots;
+        if (slot < 0)
         {
-            RemoveAt(_slots, _length - 1, _shift, slot, _prints);
-        }
-        else
-        {
-            // Not moved yet: mark it, as shifting the old table back could move an entry from a slot
-            // already moved to one not yet moved, and it would then be moved twice.
-            slot = SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved, out _);
-            Debug.Assert(slot >= 0);
-            _old[slot] = Removed;
+            slot = SlotOf(_old, _oldLength - 1, _oldShift, hash, id, _moved, out index);
+            table = _old;
         }
 
+        Debug.Assert(slot >= 0);
+        if (!StandsForAnother(table[slot], index)) table[slot] = Removed;
         _count--;
+    }
+
+    // Whether the entry, besides the record at `index`, stands for another with the same low 32 bits
+    // whose id has the same hash bits (past 2^32 records an add finds such an entry already there and
+    // shares it, see Insert): removing it would then lose that record too.
+    private bool StandsForAnother(ulong entry, long index)
+    {
+        if (_source.Count <= Wrap) return false;
+        for (long other = IndexOf(entry); other < _source.Count; other += Wrap)
+        {
+            if (other != index && Tag(Hash(_source.IdAt(other))) == (entry & HashMask)) return true;
+        }
+
+        return false;
     }
 
     // Find in the old table, among the slots not moved yet (out of line: the common path stays small).
@@ -264,30 +289,6 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
         index = -1;
         return -1;
-    }
-
-    // Backward-shift deletion: move later members of the probe run into the hole so that every
-    // remaining entry stays reachable from its home slot without tombstones.
-    private static void RemoveAt(ulong* slots, long mask, int shift, long hole, bool withPrints)
-    {
-        ushort* prints = (ushort*)(slots + mask + 1);
-        long next = (hole + 1) & mask;
-        while (slots[next] != 0)
-        {
-            long home = (long)((slots[next] & HashMask) >> shift);
-            bool movable = ((next - home) & mask) >= ((next - hole) & mask);
-            if (movable)
-            {
-                slots[hole] = slots[next];
-                if (withPrints) prints[hole] = prints[next];
-                hole = next;
-            }
-
-            next = (next + 1) & mask;
-        }
-
-        slots[hole] = 0;
-        if (withPrints) prints[hole] = 0;
     }
 
     private void StartGrowing(long size)
@@ -377,15 +378,31 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ushort Print(ulong hash) => unchecked((ushort)(hash >> 16));
 
+    // Into the first free slot of the probe run (empty, or a removed entry's), unless the run holds this
+    // very entry already: a table restored from files keeps the entries of batches after its
+    // checkpoint, and the replay of those batches adds them again (the print is written anew, as the
+    // file may hold the entry without it).
     private static void Insert(ulong* slots, long mask, int shift, ulong tag, ushort print, long index, bool withPrints)
     {
+        ulong entry = tag | unchecked((uint)index);
         long slot = (long)(tag >> shift);
-        while (slots[slot] != 0)
+        long free = -1;
+        while (true)
         {
+            ulong value = slots[slot];
+            if (value == 0) break;
+            if (value == entry)
+            {
+                free = slot;
+                break;
+            }
+
+            if (value == Removed && free < 0) free = slot;
             slot = (slot + 1) & mask;
         }
 
-        slots[slot] = tag | unchecked((uint)index);
-        if (withPrints) ((ushort*)(slots + mask + 1))[slot] = print;
+        if (free < 0) free = slot;
+        slots[free] = entry;
+        if (withPrints) ((ushort*)(slots + mask + 1))[free] = print;
     }
 }
