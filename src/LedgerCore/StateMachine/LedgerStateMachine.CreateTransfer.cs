@@ -222,7 +222,7 @@ public sealed partial class LedgerStateMachine
             entry.OldState = TransferState.Pending;
         }
 
-        _transferStates[pIndex] = post ? TransferState.Posted : TransferState.Voided;
+        SetState(pIndex, post ? TransferState.Posted : TransferState.Voided);
 
         Transfer stored = t;
         stored.DebitAccountId = p.DebitAccountId;
@@ -363,7 +363,7 @@ public sealed partial class LedgerStateMachine
             cr.CreditsPending -= p.Amount;
             if ((p.Flags & TransferFlags.ClosingDebit) != 0) dr.Flags &= ~AccountFlags.Closed;
             if ((p.Flags & TransferFlags.ClosingCredit) != 0) cr.Flags &= ~AccountFlags.Closed;
-            _transferStates[index] = TransferState.Expired;
+            SetState(index, TransferState.Expired);
 
             int position = checked((int)_expired.Add(new ExpiryRecord(stamp, index))); // account logs keep expiry positions in 32 bits (docs/storage.md)
             AddExpiryToAccountLog(drIndex, position);
@@ -384,6 +384,7 @@ public sealed partial class LedgerStateMachine
     {
         long index = _transfers.Add(in stored);
         _transferStates.Add(state);
+        if (state == TransferState.Pending) _openPendings.Add(index);
         _transferIndex.Add(index);
         AddToAccountLog(drIndex, index, stored.Timestamp);
         AddToAccountLog(crIndex, index, stored.Timestamp);
@@ -415,7 +416,16 @@ public sealed partial class LedgerStateMachine
         RemoveFromAccountLog(_accountIndex.Find(t.DebitAccountId), index);
         _transferIndex.Remove(t.Id);
         _transfers.Truncate(index);
+        if (_transferStates[index] == TransferState.Pending) _openPendings.Remove(index);
         _transferStates.Truncate(index);
+    }
+
+    // A stored transfer's two-phase state, keeping the set of open pending transfers in step.
+    private void SetState(long index, TransferState state)
+    {
+        if (state == TransferState.Pending) _openPendings.Add(index);
+        else if (_transferStates[index] == TransferState.Pending) _openPendings.Remove(index);
+        _transferStates[index] = state;
     }
 
     private void RemoveFromAccountLog(long accountIndex, long transferIndex)

@@ -116,6 +116,7 @@ public sealed partial class LedgerStateMachine
 
             _accountLogs[debit].AddTransfer(i, _logChunks);
             _accountLogs[credit].AddTransfer(i, _logChunks);
+            if (_transferStates[i] == TransferState.Pending) _openPendings.Add(i);
             if (_transferStates[i] == TransferState.Pending && transfer.Timeout != 0)
             {
                 _expiries.Enqueue(i, ExpiryKey(transfer.Timestamp + ((ulong)transfer.Timeout * NanosecondsPerSecond), transfer.Timestamp));
@@ -156,13 +157,14 @@ public sealed partial class LedgerStateMachine
         return true;
     }
 
-    /// <summary>Queues the deadlines of the open pending transfers restored from a snapshot, in store order.</summary>
+    /// <summary>Lists the open pending transfers restored from a snapshot and queues their deadlines, in store order.</summary>
     internal void QueueRestoredExpiries()
     {
         for (long i = 0; i < _transferStates.Count; i++)
         {
             _transfers.ScanAhead(i);
             if (_transferStates[i] != TransferState.Pending) continue;
+            _openPendings.Add(i);
             ref Transfer transfer = ref _transfers[i];
             if (transfer.Timeout != 0)
             {

@@ -42,7 +42,11 @@ public sealed partial class LedgerStateMachine
     // Transfers are the bulk of the state (128 B each, append-only): in native pages, in memory or
     // mapped from files (docs/storage.md), so they are never the garbage collector's to scan.
     private readonly NativePagedArray<Transfer> _transfers;
-    private readonly PagedArray<TransferState> _transferStates = new();
+    private readonly NativePagedArray<TransferState> _transferStates;
+
+    // The pending transfers not yet posted, voided or expired: a checkpoint names them, because only
+    // their states change after they are stored (a restore from files resets them, see docs/storage.md).
+    private readonly HashSet<long> _openPendings = [];
     private readonly IdIndex<TransferIds> _transferIndex;
 
     // Ids of transfers that failed with a transient result: kept in arrival order too, for the digest.
@@ -91,6 +95,7 @@ public sealed partial class LedgerStateMachine
     {
         _pages = pages;
         _transfers = new NativePagedArray<Transfer>(pages.Transfers);
+        _transferStates = new NativePagedArray<TransferState>(pages.States);
         _logChunks = new LogChunks(pages.LogChunks);
         _checkpoints = new NativePagedArray<BalanceCheckpoint>(pages.Checkpoints);
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
@@ -334,7 +339,7 @@ public sealed partial class LedgerStateMachine
                     _accountLogs.Truncate(entry.Index);
                     break;
                 case UndoKind.TransferStateChanged:
-                    _transferStates[entry.Index] = entry.OldState;
+                    SetState(entry.Index, entry.OldState);
                     break;
                 case UndoKind.TransferInserted:
                     UnindexTransfer(entry.Index);

@@ -80,7 +80,7 @@ public class TransferPagesTests
         using var dir = new TempDirectory();
         using var logPages = new MappedPageSource(dir.File("store"), "logs", LogChunks.PageBytes, 1);
         using var checkpointPages = new MappedPageSource(dir.File("store"), "checkpoints", NativePagedArray<BalanceCheckpoint>.PageBytes, 1);
-        var mapped = new LedgerStateMachine(new StorePages(new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes), logPages, checkpointPages));
+        var mapped = new LedgerStateMachine(new StorePages(new AnonymousPageSource(NativePagedArray<Transfer>.PageBytes), new AnonymousPageSource(NativePagedArray<TransferState>.PageBytes), logPages, checkpointPages));
         var memory = new LedgerStateMachine();
         ulong timestamp = 1_000_000;
         for (int start = 1; start <= manyAccounts; start += LedgerStateMachine.BatchEventsMax)

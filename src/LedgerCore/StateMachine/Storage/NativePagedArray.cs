@@ -53,6 +53,18 @@ internal sealed unsafe class NativePagedArray<T>
     /// </summary>
     public NativePages<T> BorrowPages() => new(_source, (T*[])_pages.Clone(), PageSize);
 
+    /// <summary>A copy of items [0, <see cref="Count"/>) in arrays of at most <see cref="ItemsPerPage"/>, for a reader on another thread while the items change.</summary>
+    public T[][] CopyPages()
+    {
+        var pages = new T[(int)((_count + PageSize - 1) >> PageShift)][];
+        for (int page = 0; page < pages.Length; page++)
+        {
+            pages[page] = new ReadOnlySpan<T>(_pages[page], (int)Math.Min(PageSize, _count - ((long)page << PageShift))).ToArray();
+        }
+
+        return pages;
+    }
+
     /// <summary>
     /// For a scan in index order, called with each index it reads: at a page boundary the source is
     /// asked to read in the pages ahead (a no-op in memory; without it a scan of files mapped for random

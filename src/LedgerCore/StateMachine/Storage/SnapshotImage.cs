@@ -26,7 +26,7 @@ internal sealed class SnapshotImage
 
     public required long TransferCount { get; init; }
 
-    /// <summary>A copy (states change after the freeze), in pages of <see cref="ExpiryPageSize"/>.</summary>
+    /// <summary>A copy (states change after the freeze), in arrays of consecutive states.</summary>
     public required TransferState[][] TransferStates { get; init; }
 
     public required UInt128[] OrphanedIds { get; init; }
