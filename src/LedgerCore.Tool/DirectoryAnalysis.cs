@@ -86,6 +86,11 @@ internal static class DirectoryAnalysis
                 report.Snapshots.Add(new SnapshotReport(name, sequence, length, version, false, e.Message));
                 report.Corruption ??= new CorruptionReport(e.File ?? name, e.Offset, e.Message);
             }
+            catch (NotSupportedException e)
+            {
+                // A checkpoint naming the store's files (format 5): the tool reads no store files and changes nothing.
+                report.Snapshots.Add(new SnapshotReport(name, sequence, length, version, false, e.Message));
+            }
         }
 
         if (verified.Count > 0)

@@ -56,6 +56,9 @@ public sealed class LedgerEngine : ILedger
     // The stored transfers' pages, released at dispose (mapped files are unmapped and closed).
     private readonly StorePages _pages;
 
+    // Read after the pipeline has stopped, for the checkpoint a clean stop leaves.
+    private readonly Processor _processor;
+
     private LedgerEngine(LedgerOptions options, FileStream directoryLock, IStorage storage, UInt128 ledgerId, ulong epoch,
         LedgerStateMachine machine, JournalWriter writer, long lastSequence, ulong highestFencingToken, IReadOnlySet<long> staleSequences, LedgerRecovery recovery, TimeProvider clock, ILogger logger)
     {
@@ -85,6 +88,7 @@ public sealed class LedgerEngine : ILedger
         _snapshotIntervalEvents = options.SnapshotIntervalEvents;
         _snapshotScheduler = options.SnapshotScheduler;
         var processor = new Processor(machine, _processorQueue.Reader, highestFencingToken, OnApplied, OnFaulted) { Metrics = _metrics, AppliedSequence = lastSequence };
+        _processor = processor;
         _pipeline = Task.WhenAll(
             Task.Run(sequencer.RunAsync),
             Task.Run(journal.RunAsync),
@@ -229,30 +233,45 @@ public sealed class LedgerEngine : ILedger
     /// </summary>
     internal static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) LoadNewestSnapshot(IStorage storage, UInt128 ledgerId, LedgerOptions options)
     {
+        LedgerCorruptedException? checkpointFailed = null;
         foreach ((long _, string name) in SnapshotFile.List(storage))
         {
             try
             {
-                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity, Pages(options));
+                return SnapshotFile.Read(storage, name, ledgerId, options.AccountCapacity, options.TransferCapacity, resume => Pages(options, resume));
             }
-            catch (LedgerCorruptedException)
+            catch (LedgerCorruptedException e)
             {
                 // Fall back to the previous snapshot; the journal after it is still on disk.
+                if (SnapshotFile.OldestTable(storage, name) is not null) checkpointFailed ??= e;
             }
         }
 
-        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, Pages(options)), 0, 0);
+        // Starting afresh empties the store directory: not while a checkpoint names what is in it.
+        if (checkpointFailed is not null)
+        {
+            throw new LedgerCorruptedException($"Ledger data is corrupted: no snapshot verifies, and the history is in the store files a checkpoint names ({checkpointFailed.Message})", checkpointFailed);
+        }
+
+        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, Pages(options, resumeTables: null)), 0, 0);
     }
 
     /// <summary>
-    /// Pages for the append-only stores as <see cref="LedgerOptions.TransferCacheBytes"/> says: in memory,
-    /// or mapped from files in <c>store/</c>, each store with a resident window of that size (appends go
-    /// to the newest pages; reads of history map older ones back).
+    /// Pages for the stores as <see cref="LedgerOptions.TransferCacheBytes"/> says: in memory, or mapped
+    /// from files in <c>store/</c>, each store with a resident window of that size (appends go to the
+    /// newest pages; reads of history map older ones back). A checkpoint that names store files
+    /// (<paramref name="resumeTables"/>: the newest id-index table it names) reopens them, whatever the
+    /// option says (with <see cref="ResumeWindowBytes"/> when it is 0).
     /// </summary>
-    private static StorePages Pages(LedgerOptions options) =>
-        options.TransferCacheBytes > 0
-            ? StorePages.InFiles(Path.Combine(options.DataDirectory, StoreDirectory), options.TransferCacheBytes)
-            : StorePages.InMemory();
+    private static StorePages Pages(LedgerOptions options, int? resumeTables)
+    {
+        string directory = Path.Combine(options.DataDirectory, StoreDirectory);
+        if (resumeTables is not null) return StorePages.InFiles(directory, options.TransferCacheBytes > 0 ? options.TransferCacheBytes : ResumeWindowBytes, resumeTables);
+        return options.TransferCacheBytes > 0 ? StorePages.InFiles(directory, options.TransferCacheBytes) : StorePages.InMemory();
+    }
+
+    /// <summary>The resident window of a ledger whose checkpoints name store files, opened with <see cref="LedgerOptions.TransferCacheBytes"/> 0.</summary>
+    internal const long ResumeWindowBytes = 256L << 20;
 
     /// <summary>Creates accounts durably. See <see cref="LedgerStateMachine.CreateAccounts"/> for the rules.</summary>
     /// <returns>The events that failed, ordered by index (indexes into <paramref name="accounts"/>).</returns>
@@ -473,6 +492,14 @@ public sealed class LedgerEngine : ILedger
         {
             await _pipeline.ConfigureAwait(false);
             await _snapshot.ConfigureAwait(false);
+
+            // With the stores in files a checkpoint costs no copy of the history, so a clean stop leaves
+            // one at the last applied batch (as a database's shutdown checkpoint): the next open replays nothing.
+            if (_pages.InFilesMode && _snapshotIntervalEvents > 0 && _eventsSinceSnapshot > 0 && Volatile.Read(ref _fault) is null)
+            {
+                SnapshotImage image = _processor.Machine.CaptureImage(checkpoint: true);
+                WriteSnapshot(_processor.AppliedSequence, _processor.HighestFencingToken, image);
+            }
         }
         finally
         {
@@ -569,7 +596,8 @@ public sealed class LedgerEngine : ILedger
         _eventsSinceSnapshot += batch.EventCount;
         if (_snapshotIntervalEvents == 0 || _eventsSinceSnapshot < _snapshotIntervalEvents || !_snapshot.IsCompleted) return;
         _eventsSinceSnapshot = 0;
-        var image = processor.Machine.CaptureImage();
+        // With the stores in files, a checkpoint: the history stays where it is (snapshot format 5).
+        var image = processor.Machine.CaptureImage(checkpoint: _pages.InFilesMode);
         long sequence = batch.Sequence;
         ulong token = processor.HighestFencingToken;
         // Task.Run's own options on a scheduler that defaults to the thread pool (see LedgerOptions.SnapshotScheduler).
@@ -619,6 +647,18 @@ public sealed class LedgerEngine : ILedger
         }
 
         _storage.SyncDirectory();
+
+        // Id-index tables no kept checkpoint names (an older generation than any of theirs) go too.
+        if (_pages.Tables is MappedTableSource tables)
+        {
+            int? oldest = null;
+            for (int i = 0; i < 2; i++)
+            {
+                if (SnapshotFile.OldestTable(_storage, snapshots[i].Name) is { } named) oldest = Math.Min(oldest ?? named, named);
+            }
+
+            if (oldest is { } below) tables.DeleteBelow(below);
+        }
     }
 
     /// <summary>Snapshots written since open.</summary>

@@ -74,10 +74,16 @@ public sealed class LedgerOptions
     /// resident; older transfers are read back from the page cache or the disk when a lookup, a post or
     /// void of an old pending transfer, a query or a snapshot touches them. The account logs (which
     /// transfers touched each account, 4 bytes per entry in 256-byte chunks) move to files there too,
-    /// with a resident window of the same size (the newest chunks, where appends go). The files derive from the
-    /// journal and snapshots (they are rebuilt at open and are not part of a backup); results and
-    /// digests are the same either way. Linux keeps the resident budget; elsewhere the files are
-    /// used but the kernel alone decides what stays resident. See docs/storage.md.
+    /// with a resident window of the same size (the newest chunks, where appends go), and so do the
+    /// transfers' states, the balance checkpoints and the transfer id index's tables. Snapshots are then
+    /// checkpoints (format 5): they flush the files and name them instead of copying the history, a
+    /// restart reopens the files and replays only the journal after the newest checkpoint, and a clean
+    /// <see cref="LedgerEngine.DisposeAsync"/> leaves one at the last batch (unless
+    /// <see cref="SnapshotIntervalEvents"/> is 0). A ledger whose checkpoints name files reopens them
+    /// whatever this says (with a 256 MiB window when it is 0); a missing or damaged store file fails
+    /// the open with <see cref="LedgerCorruptedException"/>. A backup still copies the whole state.
+    /// Results and digests are the same either way. Linux keeps the resident budget; elsewhere the files
+    /// are used but the kernel alone decides what stays resident. See docs/storage.md.
     /// </summary>
     public long TransferCacheBytes { get; set; }
 

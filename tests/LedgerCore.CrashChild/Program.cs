@@ -6,15 +6,24 @@ using LedgerCore;
 // process is killed. Each acknowledged transfer id is printed on its own line, after the await returns:
 // a printed id was durable. Ids are (epoch, writer << 40 | counter), unique across restarts.
 // With a backup root, it also backs up into <root>/0, <root>/1, ... one after the other, printing
-// "backup <n> <sequence> <digest>" once each completes.
+// "backup <n> <sequence> <digest>" once each completes. With --transfer-cache-bytes=N the stores are in
+// files and snapshots are checkpoints naming them (so a kill can land in a checkpoint's flush).
+const string CacheOption = "--transfer-cache-bytes=";
+long transferCache = 0;
+if (args.FirstOrDefault(a => a.StartsWith(CacheOption, StringComparison.Ordinal)) is { } cacheArgument)
+{
+    transferCache = long.Parse(cacheArgument.AsSpan(CacheOption.Length), CultureInfo.InvariantCulture);
+    args = args.Where(a => a != cacheArgument).ToArray();
+}
+
 if (args.Length is < 1 or > 3)
 {
-    await Console.Error.WriteLineAsync("usage: LedgerCore.CrashChild <data directory> [snapshot interval events] [backup root]");
+    await Console.Error.WriteLineAsync("usage: LedgerCore.CrashChild <data directory> [snapshot interval events] [backup root] [--transfer-cache-bytes=N]");
     return 2;
 }
 
 long snapshotInterval = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 0;
-await using LedgerEngine ledger = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = args[0], SnapshotIntervalEvents = snapshotInterval });
+await using LedgerEngine ledger = await LedgerEngine.OpenAsync(new LedgerOptions { DataDirectory = args[0], SnapshotIntervalEvents = snapshotInterval, TransferCacheBytes = transferCache });
 await ledger.CreateAccountsAsync(new[]
 {
     new Account { Id = 1, Ledger = 1, Code = 1 },

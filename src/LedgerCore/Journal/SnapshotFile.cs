@@ -11,7 +11,7 @@ namespace LedgerCore.Journal;
 /// file, fsynced and renamed into place, so a snapshot is either whole or absent. A trailing XxHash3
 /// over every byte before it is verified before a restored machine is used.
 /// </summary>
-internal static class SnapshotFile
+internal static partial class SnapshotFile
 {
     /// <summary>
     /// 4: transfer indexes are 64-bit: each account's log keeps its entries' low halves as before and
@@ -65,7 +65,7 @@ internal static class SnapshotFile
             Span<byte> header = stackalloc byte[HeaderSize];
             header.Clear();
             BinaryPrimitives.WriteUInt64LittleEndian(header, Magic);
-            BinaryPrimitives.WriteInt32LittleEndian(header[8..], FormatVersion);
+            BinaryPrimitives.WriteInt32LittleEndian(header[8..], image.Store is null ? FormatVersion : CheckpointFormatVersion);
             BinaryPrimitives.WriteInt32LittleEndian(header[12..], HeaderSize);
             BinaryPrimitives.WriteUInt128LittleEndian(header[16..], ledgerId);
             BinaryPrimitives.WriteInt64LittleEndian(header[32..], sequence);
@@ -74,62 +74,8 @@ internal static class SnapshotFile
             BinaryPrimitives.WriteUInt64LittleEndian(header[56..], (ulong)image.ChangeEventsFrom);
             output.Write(header);
 
-            output.WriteInt64(image.Accounts.Length);
-            output.Write(MemoryMarshal.AsBytes(image.Accounts.AsSpan()));
-
-            output.WriteInt64(image.TransferCount);
-            int pageSize = image.TransferPages.PageSize;
-            for (long start = 0; start < image.TransferCount; start += pageSize)
-            {
-                int page = (int)(start / pageSize);
-                output.Write(MemoryMarshal.AsBytes(image.TransferPages.Page(page, (int)Math.Min(pageSize, image.TransferCount - start))));
-                image.TransferPages.Source.Done(page);
-            }
-
-            foreach (TransferState[] states in image.TransferStates) output.Write(MemoryMarshal.AsBytes(states.AsSpan()));
-
-            output.WriteInt64(image.OrphanedIds.Length);
-            foreach (UInt128 id in image.OrphanedIds) output.WriteUInt128(id);
-
-            output.WriteInt64(image.History.Length);
-            foreach ((long accountIndex, AccountBalance[] balances) in image.History)
-            {
-                output.WriteInt64(accountIndex);
-                output.WriteInt64(balances.Length);
-                foreach (AccountBalance b in balances)
-                {
-                    output.WriteUInt128(b.DebitsPending);
-                    output.WriteUInt128(b.DebitsPosted);
-                    output.WriteUInt128(b.CreditsPending);
-                    output.WriteUInt128(b.CreditsPosted);
-                    output.WriteInt64((long)b.Timestamp);
-                }
-            }
-
-            output.WriteInt64(image.Logs.Length);
-            foreach (FrozenLog log in image.Logs)
-            {
-                output.WriteInt64(log.Count);
-                for (int chunk = 0; chunk << LogChunks.Shift < log.Count; chunk++) output.Write(MemoryMarshal.AsBytes(log.Chunk(chunk)));
-                output.WriteInt64(log.HighStartCount);
-                if (log.HighStartCount > 0) output.Write(MemoryMarshal.AsBytes(log.HighStarts.AsSpan(0, log.HighStartCount)));
-            }
-
-            output.WriteInt64(image.ExpiryCount);
-            for (long start = 0; start < image.ExpiryCount; start += image.ExpiryPageSize)
-            {
-                int count = (int)Math.Min(image.ExpiryPageSize, image.ExpiryCount - start);
-                output.Write(MemoryMarshal.AsBytes(image.ExpiryPages[(int)(start / image.ExpiryPageSize)].AsSpan(0, count)));
-            }
-
-            output.WriteInt64(image.Logs.Length);
-            foreach (FrozenLog log in image.Logs)
-            {
-                output.WriteInt64(log.ExpiryCount);
-                if (log.ExpiryCount > 0) output.Write(MemoryMarshal.AsBytes(log.Expiries.AsSpan(0, log.ExpiryCount)));
-                output.WriteInt64(log.CheckpointCount);
-                for (int k = 0; k < log.CheckpointCount; k++) output.Write(MemoryMarshal.AsBytes(new ReadOnlySpan<BalanceCheckpoint>(in image.Checkpoints[log.Checkpoints![k]])));
-            }
+            if (image.Store is null) WriteImage(output, image);
+            else WriteCheckpoint(output, image, image.Store);
 
             output.WriteChecksum();
             output.Flush();
@@ -142,10 +88,92 @@ internal static class SnapshotFile
         return length;
     }
 
+    // Format 4: the whole ledger, history included.
+    private static void WriteImage(Output output, SnapshotImage image)
+    {
+        output.WriteInt64(image.Accounts.Length);
+        output.Write(MemoryMarshal.AsBytes(image.Accounts.AsSpan()));
+
+        output.WriteInt64(image.TransferCount);
+        int pageSize = image.TransferPages.PageSize;
+        for (long start = 0; start < image.TransferCount; start += pageSize)
+        {
+            int page = (int)(start / pageSize);
+            output.Write(MemoryMarshal.AsBytes(image.TransferPages.Page(page, (int)Math.Min(pageSize, image.TransferCount - start))));
+            image.TransferPages.Source.Done(page);
+        }
+
+        foreach (TransferState[] states in image.TransferStates!) output.Write(MemoryMarshal.AsBytes(states.AsSpan()));
+
+        output.WriteInt64(image.OrphanedIds.Length);
+        foreach (UInt128 id in image.OrphanedIds) output.WriteUInt128(id);
+
+        WriteHistory(output, image);
+
+        output.WriteInt64(image.Logs.Length);
+        foreach (FrozenLog log in image.Logs)
+        {
+            output.WriteInt64(log.Count);
+            for (int chunk = 0; chunk << LogChunks.Shift < log.Count; chunk++) output.Write(MemoryMarshal.AsBytes(log.Chunk(chunk)));
+            output.WriteInt64(log.HighStartCount);
+            if (log.HighStartCount > 0) output.Write(MemoryMarshal.AsBytes(log.HighStarts.AsSpan(0, log.HighStartCount)));
+        }
+
+        WriteExpiries(output, image);
+
+        output.WriteInt64(image.Logs.Length);
+        foreach (FrozenLog log in image.Logs)
+        {
+            output.WriteInt64(log.ExpiryCount);
+            if (log.ExpiryCount > 0) output.Write(MemoryMarshal.AsBytes(log.Expiries.AsSpan(0, log.ExpiryCount)));
+            output.WriteInt64(log.CheckpointCount);
+            for (int k = 0; k < log.CheckpointCount; k++) output.Write(MemoryMarshal.AsBytes(new ReadOnlySpan<BalanceCheckpoint>(in image.Checkpoints[log.Checkpoints![k]])));
+        }
+    }
+
+    private static void WriteHistory(Output output, SnapshotImage image)
+    {
+        output.WriteInt64(image.History.Length);
+        foreach ((long accountIndex, AccountBalance[] balances) in image.History)
+        {
+            output.WriteInt64(accountIndex);
+            output.WriteInt64(balances.Length);
+            foreach (AccountBalance b in balances)
+            {
+                output.WriteUInt128(b.DebitsPending);
+                output.WriteUInt128(b.DebitsPosted);
+                output.WriteUInt128(b.CreditsPending);
+                output.WriteUInt128(b.CreditsPosted);
+                output.WriteInt64((long)b.Timestamp);
+            }
+        }
+    }
+
+    private static void WriteExpiries(Output output, SnapshotImage image)
+    {
+        output.WriteInt64(image.ExpiryCount);
+        for (long start = 0; start < image.ExpiryCount; start += image.ExpiryPageSize)
+        {
+            int count = (int)Math.Min(image.ExpiryPageSize, image.ExpiryCount - start);
+            output.Write(MemoryMarshal.AsBytes(image.ExpiryPages[(int)(start / image.ExpiryPageSize)].AsSpan(0, count)));
+        }
+    }
+
     /// <summary>Reads and verifies a snapshot into a new machine.</summary>
     /// <exception cref="LedgerCorruptedException">The file is truncated, of another ledger, or fails its checksum.</exception>
+    /// <param name="storage">Where the snapshot is.</param>
+    /// <param name="name">The snapshot's file name.</param>
+    /// <param name="ledgerId">The ledger it must belong to.</param>
+    /// <param name="accountCapacity">Accounts the machine makes room for up front.</param>
+    /// <param name="transferCapacity">Transfers the machine makes room for up front.</param>
+    /// <param name="store">
+    /// The machine's store pages: called with null for a snapshot that holds the history (fresh pages),
+    /// or with the newest id-index table generation a format 5 checkpoint names (pages reopened on the
+    /// files it names). Null: process memory, and a format 5 checkpoint cannot be read.
+    /// </param>
+    /// <exception cref="NotSupportedException">A format 5 checkpoint, and no <paramref name="store"/> to reopen its files from.</exception>
     public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId,
-        int accountCapacity = 0, long transferCapacity = 0, StorePages? pages = null)
+        int accountCapacity = 0, long transferCapacity = 0, Func<int?, StorePages>? store = null)
     {
         using IStorageFile file = storage.OpenRead(name);
         var input = new Input(file, name);
@@ -153,11 +181,18 @@ internal static class SnapshotFile
         input.Read(header);
         if (BinaryPrimitives.ReadUInt64LittleEndian(header) != Magic) throw new LedgerCorruptedException(name, 0, "not a snapshot (bad magic)");
         int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        if (version is not (1 or 2 or 3 or FormatVersion)) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
+        if (version is not (1 or 2 or 3 or FormatVersion or CheckpointFormatVersion)) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
         if (BinaryPrimitives.ReadUInt128LittleEndian(header[16..]) != ledgerId) throw new LedgerCorruptedException(name, 16, "snapshot belongs to another ledger");
         long sequence = BinaryPrimitives.ReadInt64LittleEndian(header[32..]);
         ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
         ulong highestToken = BinaryPrimitives.ReadUInt64LittleEndian(header[48..]);
+        if (version == CheckpointFormatVersion)
+        {
+            if (store is null) throw new NotSupportedException($"'{name}' is a checkpoint that leaves the history in the ledger's store files: open the ledger with the engine to read it.");
+            return (ReadCheckpoint(file, input, name, header, store), sequence, highestToken);
+        }
+
+        StorePages? pages = store?.Invoke(null);
 
         // The sections are decoded before the trailer is reached, so they are untrusted while they are
         // restored: a corrupt field can make restoring fail in ways no bound check foresees (an overflow
@@ -206,18 +241,7 @@ internal static class SnapshotFile
             int orphans = input.ReadCount(16);
             for (int i = 0; i < orphans; i++) machine.RestoreOrphan(input.ReadUInt128());
 
-            int historyAccounts = input.ReadCount(16);
-            for (int i = 0; i < historyAccounts; i++)
-            {
-                long accountIndex = input.ReadInt64();
-                int count = input.ReadCount(BalanceSize);
-                if (accountIndex < 0 || accountIndex >= accounts.Length) throw new LedgerCorruptedException(name, input.Position, "history names an account the snapshot lacks");
-                for (int k = 0; k < count; k++)
-                {
-                    var balance = new AccountBalance(input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), unchecked((ulong)input.ReadInt64())); // a damaged sign bit must reach the checksum, not throw
-                    machine.RestoreBalance(accountIndex, in balance);
-                }
-            }
+            ReadHistory(input, name, machine, accounts.Length);
 
             if (version >= 2)
             {
@@ -255,14 +279,7 @@ internal static class SnapshotFile
             if (version >= 3)
             {
                 if (!machine.TryRestoreChangeEventsFrom(BinaryPrimitives.ReadUInt64LittleEndian(header[56..]))) throw new LedgerCorruptedException(name, 56, "change events start beyond the transfers");
-                long expiries = input.ReadLongCount(ExpirySize);
-                for (long done = 0; done < expiries;)
-                {
-                    // Straight from the file into the expiry list, a page at a time (the checksum vouches for them).
-                    Span<ExpiryRecord> records = machine.AppendRestoredExpiriesInPlace(expiries - done);
-                    input.Read(MemoryMarshal.AsBytes(records));
-                    done += records.Length;
-                }
+                ReadExpiries(input, machine);
 
                 if (input.ReadCount(16) != accounts.Length) throw new LedgerCorruptedException(name, input.Position - 8, "account events do not match the accounts");
                 BalanceCheckpoint[] checkpointBuffer = [];
@@ -294,6 +311,34 @@ internal static class SnapshotFile
 
         input.VerifyChecksum();
         return (machine, sequence, highestToken);
+    }
+
+    private static void ReadHistory(Input input, string name, LedgerStateMachine machine, int accountCount)
+    {
+        int historyAccounts = input.ReadCount(16);
+        for (int i = 0; i < historyAccounts; i++)
+        {
+            long accountIndex = input.ReadInt64();
+            int count = input.ReadCount(BalanceSize);
+            if (accountIndex < 0 || accountIndex >= accountCount) throw new LedgerCorruptedException(name, input.Position, "history names an account the snapshot lacks");
+            for (int k = 0; k < count; k++)
+            {
+                var balance = new AccountBalance(input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), input.ReadUInt128(), unchecked((ulong)input.ReadInt64())); // a damaged sign bit must reach the checksum, not throw
+                machine.RestoreBalance(accountIndex, in balance);
+            }
+        }
+    }
+
+    private static void ReadExpiries(Input input, LedgerStateMachine machine)
+    {
+        long expiries = input.ReadLongCount(ExpirySize);
+        for (long done = 0; done < expiries;)
+        {
+            // Straight from the file into the expiry list, a page at a time (the checksum vouches for them).
+            Span<ExpiryRecord> records = machine.AppendRestoredExpiriesInPlace(expiries - done);
+            input.Read(MemoryMarshal.AsBytes(records));
+            done += records.Length;
+        }
     }
 
     /// <summary>Whether the file's trailer matches the hash of every byte before it (read afresh, in bounded chunks).</summary>

@@ -5,8 +5,12 @@ namespace LedgerCore;
 
 public sealed partial class LedgerStateMachine
 {
-    /// <summary>Freezes the state at the current batch boundary (see <see cref="SnapshotImage"/>).</summary>
-    internal SnapshotImage CaptureImage()
+    /// <summary>
+    /// Freezes the state at the current batch boundary (see <see cref="SnapshotImage"/>): all of it, or
+    /// with <paramref name="checkpoint"/> what a checkpoint needs beside the store's files (the states are
+    /// then not copied, see <see cref="StoreImage"/>).
+    /// </summary>
+    internal SnapshotImage CaptureImage(bool checkpoint = false)
     {
         Debug.Assert(!_undo.Recording);
         if (_firstTransfer != 0) throw new InvalidOperationException("A ledger at a synthetic offset (a test's) takes no snapshot.");
@@ -29,12 +33,27 @@ public sealed partial class LedgerStateMachine
             Accounts = _accounts.ToArray(logs.Length),
             TransferPages = _transfers.BorrowPages(),
             TransferCount = _transfers.Count,
-            TransferStates = _transferStates.CopyPages(),
+            TransferStates = checkpoint ? null : _transferStates.CopyPages(),
             OrphanedIds = [.. _orphanedOrder],
             History = [.. history],
             Logs = logs,
             Checkpoints = _checkpoints.BorrowPages(),
             Pages = _pages,
+            Store = checkpoint ? CaptureStore() : null,
+        };
+    }
+
+    private StoreImage CaptureStore()
+    {
+        var open = new long[_openPendings.Count];
+        _openPendings.CopyTo(open);
+        return new StoreImage
+        {
+            OpenPendings = open,
+            Chunks = _logChunks.Numbers(),
+            ChunkCount = _logChunks.Count,
+            CheckpointCount = _checkpoints.Count,
+            TransferIndex = _transferIndex.State,
         };
     }
 

@@ -90,8 +90,8 @@ public sealed partial class LedgerStateMachine
     {
     }
 
-    /// <summary>An empty ledger whose append-only stores live in <paramref name="pages"/>.</summary>
-    internal LedgerStateMachine(StorePages pages)
+    /// <summary>An empty ledger whose stores live in <paramref name="pages"/>; with <paramref name="transferIndex"/>, its id index reopened from the tables a checkpoint named.</summary>
+    internal LedgerStateMachine(StorePages pages, IdIndexState? transferIndex = null)
     {
         _pages = pages;
         _transfers = new NativePagedArray<Transfer>(pages.Transfers);
@@ -99,7 +99,9 @@ public sealed partial class LedgerStateMachine
         _logChunks = new LogChunks(pages.LogChunks);
         _checkpoints = new NativePagedArray<BalanceCheckpoint>(pages.Checkpoints);
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
-        _transferIndex = new IdIndex<TransferIds>(new TransferIds(_transfers), prints: pages.TransfersInFiles);
+        _transferIndex = transferIndex is { } state
+            ? new IdIndex<TransferIds>(new TransferIds(_transfers), state, pages.Tables)
+            : new IdIndex<TransferIds>(new TransferIds(_transfers), prints: pages.TransfersInFiles, tables: pages.Tables);
     }
 
     /// <summary>

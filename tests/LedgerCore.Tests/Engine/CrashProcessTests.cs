@@ -15,24 +15,27 @@ public class CrashProcessTests
 {
     private const int Rounds = 4;
 
-    [Test]
-    public async Task Every_transfer_acknowledged_before_a_kill_survives_it()
+    [TestCase(false)]
+    [TestCase(true)] // stores in files, snapshots are checkpoints naming them: kills land in their flushes and writes too
+    public async Task Every_transfer_acknowledged_before_a_kill_survives_it(bool storeInFiles)
     {
         string child = typeof(CrashProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CrashChildPath").Value!;
         Assert.That(File.Exists(child), Is.True, $"the crash child is built with the tests: {child}");
         using var dir = new TempDirectory();
         var random = new Random(TestContext.CurrentContext.Random.Next());
         var acknowledged = new List<UInt128>();
+        int fromSnapshot = 0;
 
         for (int round = 0; round < Rounds; round++)
         {
             int killAfterMs = random.Next(300, 1501);
-            List<UInt128> printed = await RunAndKillAsync(child, dir.Path, killAfterMs);
+            List<UInt128> printed = await RunAndKillAsync(child, dir.Path, killAfterMs, storeInFiles);
             acknowledged.AddRange(printed);
             TestContext.Out.WriteLine($"round {round}: killed after {killAfterMs} ms, {printed.Count} transfers acknowledged");
 
-            await using LedgerEngine engine = await LedgerEngine.OpenAsync(Ledgers.Options(dir.Path)).Within();
+            await using LedgerEngine engine = await LedgerEngine.OpenAsync(Ledgers.Options(dir.Path, o => o.TransferCacheBytes = storeInFiles ? 1 << 20 : 0)).Within();
             TestContext.Out.WriteLine($"  recovered: {engine.Recovery}");
+            if (engine.Recovery.SnapshotSequence > 0) fromSnapshot++;
             foreach (UInt128[] chunk in acknowledged.Chunk(8_000))
             {
                 Transfer[] found = await engine.LookupTransfersAsync(chunk).Within();
@@ -51,12 +54,14 @@ public class CrashProcessTests
         }
 
         Assert.That(acknowledged, Is.Not.Empty, "the child acknowledged transfers before it was killed");
+        Assert.That(fromSnapshot, Is.GreaterThan(0), "some recovery started from a snapshot (a checkpoint naming the store files, in files)");
     }
 
     /// <summary>Starts the child, waits until it is ready, lets it write for a while, kills it; returns the ids it printed on complete lines.</summary>
-    private static async Task<List<UInt128>> RunAndKillAsync(string child, string directory, int killAfterMs)
+    private static async Task<List<UInt128>> RunAndKillAsync(string child, string directory, int killAfterMs, bool storeInFiles)
     {
-        List<string> output = await RunAndKillLinesAsync(child, [directory, "20000"], killAfterMs); // snapshots too, so a kill can land in the middle of one
+        // Snapshots too, so a kill can land in the middle of one.
+        List<string> output = await RunAndKillLinesAsync(child, storeInFiles ? [directory, "20000", "--transfer-cache-bytes=1048576"] : [directory, "20000"], killAfterMs);
         return output.Select(l => UInt128.Parse(l, CultureInfo.InvariantCulture)).ToList();
     }
 

@@ -173,7 +173,7 @@ public class TransferPagesTests
     }
 
     [Test]
-    public async Task Engine_with_transfers_in_files_recovers_the_same_state_and_rebuilds_the_files()
+    public async Task Engine_with_transfers_in_files_recovers_the_same_state_from_its_checkpoints()
     {
         using var dir = new TempDirectory();
         Action<LedgerOptions> configure = o =>
@@ -204,12 +204,12 @@ public class TransferPagesTests
 
         await using (LedgerEngine reopened = await LedgerEngine.OpenAsync(Ledgers.Options(dir.Path, configure)).Within())
         {
-            Assert.That(reopened.Recovery.SnapshotSequence, Is.GreaterThan(0), "recovery starts from a snapshot written from mapped pages");
+            Assert.That(reopened.Recovery.SnapshotSequence, Is.GreaterThan(0), "recovery starts from a checkpoint naming the mapped files");
             Assert.That(await reopened.ComputeDigestAsync().Within(), Is.EqualTo(digest));
             Assert.That(await reopened.LookupTransfersAsync(SampleIds).Within(), Is.EqualTo(sample));
         }
 
-        // The same directory opened with transfers in memory: the files are not part of the ledger.
+        // The same directory opened without a cache size: its checkpoints name the store files, so they are reopened.
         await using LedgerEngine inMemory = await LedgerEngine.OpenAsync(Ledgers.Options(dir.Path, o => o.SnapshotIntervalEvents = 0)).Within();
         Assert.That(await inMemory.ComputeDigestAsync().Within(), Is.EqualTo(digest));
     }

@@ -132,6 +132,27 @@ internal struct AccountLog
         }
     }
 
+    /// <summary>
+    /// Installs a log a checkpoint named: its entries stay where they are, in the chunks at
+    /// <paramref name="chunks"/> (reopened files), and its expiries and checkpoints are positions in the
+    /// machine's lists as they were (the arrays become the log's own).
+    /// </summary>
+    public unsafe void Adopt(nint[] chunks, int chunkCount, int count, ulong[]? highStarts, int highStartCount, int[]? expiries, int expiryCount, long[]? checkpoints, int checkpointCount)
+    {
+        AccountLogExtras extras = _extras ??= new AccountLogExtras();
+        extras.Chunks = chunks;
+        extras.ChunkCount = chunkCount;
+        TransferCount = count;
+        if ((count & (LogChunks.Entries - 1)) != 0) _tail = (uint*)chunks[count >> LogChunks.Shift];
+        extras.HighStarts = highStarts;
+        extras.HighStartCount = highStartCount;
+        _high = highStartCount == 0 ? 0 : unchecked((uint)highStarts![highStartCount - 1]);
+        extras.Expiries = expiries;
+        ExpiryCount = expiryCount;
+        extras.Checkpoints = checkpoints;
+        extras.CheckpointCount = checkpointCount;
+    }
+
     /// <summary>Gives an empty log room for <paramref name="capacity"/> transfers (its list of chunks and its checkpoints) up front.</summary>
     public void Reserve(int capacity)
     {

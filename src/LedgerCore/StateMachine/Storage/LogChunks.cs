@@ -37,7 +37,22 @@ internal sealed unsafe class LogChunks(PageSource source)
     public void Reserve(long chunks) => _chunks.Reserve(chunks);
 
     /// <summary>A new chunk (zeroed, never moved, never handed out again).</summary>
-    public uint* Take() => (uint*)Unsafe.AsPointer(ref _chunks.AppendInPlace(1)[0]);
+    public uint* Take()
+    {
+        ref LogChunk chunk = ref _chunks.AppendInPlace(1)[0];
+        // Zeroed anew: past an adopted count, the pages hold what was written after the checkpoint.
+        chunk = default;
+        return (uint*)Unsafe.AsPointer(ref chunk);
+    }
+
+    /// <summary>Takes over the <paramref name="count"/> chunks the source's pages already have (reopened files a checkpoint named).</summary>
+    public void Adopt(long count) => _chunks.Adopt(count);
+
+    /// <summary>The chunk numbered <paramref name="number"/> (in the order taken).</summary>
+    public uint* At(long number) => (uint*)Unsafe.AsPointer(ref _chunks[number]);
+
+    /// <summary>The chunks' pages, for a reader on another thread that numbers chunks by address (<see cref="ChunkNumbers"/>).</summary>
+    public ChunkNumbers Numbers() => new(_chunks.PageAddresses(), NativePagedArray<LogChunk>.ItemsPerPage, sizeof(LogChunk));
 
     [InlineArray(Entries)]
     private struct LogChunk

@@ -1,5 +1,3 @@
-using System.IO.MemoryMappedFiles;
-
 namespace LedgerCore.StateMachine.Storage;
 
 /// <summary>
@@ -11,8 +9,9 @@ namespace LedgerCore.StateMachine.Storage;
 /// from the process (its bytes stay in the file and the page cache, and a later read maps them back),
 /// and once a second a timer drops everything older again, so pages read back by lookups, queries or
 /// a digest leave the resident set within a second, appends or not.
-/// The files derive from the journal and snapshots: they are not durable state, and the directory
-/// is emptied when a source opens it.
+/// The files are durable state only from the checkpoint that flushed them (<see cref="Flush"/>) and
+/// named their lengths (snapshot format 5, docs/storage.md): a source opened to resume from such a
+/// checkpoint keeps them; one opened afresh empties the directory of them first.
 /// </summary>
 internal sealed unsafe class MappedPageSource : PageSource
 {
@@ -24,25 +23,30 @@ internal sealed unsafe class MappedPageSource : PageSource
     private readonly string _directory;
     private readonly string _prefix;
     private readonly int _residentPages;
-    private readonly List<Segment> _segments = [];
+    private readonly List<MappedFile> _segments = [];
     private readonly Lock _lock = new();
     private bool _released;
     private int _newest = -1;
     private readonly Timer? _sweeper;
 
-    /// <param name="directory">Created if missing; files in it named like this source's segments are deleted.</param>
+    /// <param name="directory">Created if missing; files in it named like this source's segments are deleted unless <paramref name="resume"/>.</param>
     /// <param name="prefix">What the segment files are named after (<c>&lt;prefix&gt;-&lt;first page&gt;.seg</c>): sources of different arrays share a directory.</param>
     /// <param name="pageBytes">A multiple of the OS page size.</param>
     /// <param name="residentBytes">How many bytes of the newest pages stay mapped in (at least two pages are).</param>
+    /// <param name="resume">Keep the segment files there: a checkpoint names their contents (<see cref="RequireExisting"/>).</param>
     /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
-    public MappedPageSource(string directory, string prefix, int pageBytes, long residentBytes)
+    public MappedPageSource(string directory, string prefix, int pageBytes, long residentBytes, bool resume = false)
         : base(pageBytes)
     {
         _directory = directory;
         _prefix = prefix;
         _residentPages = (int)Math.Clamp(residentBytes / pageBytes, 2, int.MaxValue);
         Directory.CreateDirectory(directory);
-        foreach (string stale in Directory.EnumerateFiles(directory, $"{prefix}-*.seg")) File.Delete(stale);
+        if (!resume)
+        {
+            foreach (string stale in Directory.EnumerateFiles(directory, $"{prefix}-*.seg")) File.Delete(stale);
+        }
+
         if (OperatingSystem.IsLinux()) _sweeper = new Timer(static state => ((MappedPageSource)state!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
 
@@ -52,12 +56,59 @@ internal sealed unsafe class MappedPageSource : PageSource
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_released, this);
-            while (_segments.Count <= segment) _segments.Add(Segment.Create(Path.Combine(_directory, $"{_prefix}-{_segments.Count * SegmentPages:D10}.seg"), (long)SegmentPages * PageBytes));
+            while (_segments.Count <= segment) _segments.Add(NewSegment(SegmentPath(_segments.Count), (long)SegmentPages * PageBytes));
         }
 
         AllocatedBytes += PageBytes;
         return _segments[segment].Base + ((long)(page % SegmentPages) * PageBytes);
     }
+
+    /// <summary>
+    /// Checks that the segment files holding pages [0, <paramref name="pages"/>) are there at their full
+    /// length, before a restore maps them: a missing one would otherwise be created afresh, as zeros.
+    /// </summary>
+    /// <exception cref="LedgerCorruptedException">A segment file is missing or short.</exception>
+    public void RequireExisting(int pages)
+    {
+        long bytes = (long)SegmentPages * PageBytes;
+        for (int segment = 0; (long)segment * SegmentPages < pages; segment++)
+        {
+            var file = new FileInfo(SegmentPath(segment));
+            if (!file.Exists || file.Length < bytes)
+            {
+                throw new LedgerCorruptedException($"Ledger data is corrupted in '{file.FullName}': the checkpoint names {pages} pages of {_prefix}, and this file is {(file.Exists ? "short" : "missing")}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes every page written so far durable (fsync of each segment file; the kernel writes the
+    /// mapped pages' changes with it). A checkpoint calls this before it names the files.
+    /// </summary>
+    /// <exception cref="IOException">A file could not be synced.</exception>
+    public void Flush()
+    {
+        MappedFile[] segments;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_released, this);
+            segments = [.. _segments];
+        }
+
+        foreach (MappedFile segment in segments) segment.Flush();
+    }
+
+    // An existing file is one a resumed source kept (the directory is emptied otherwise). Reads of old
+    // transfers are random (lookups, posts of old pendings): no readahead around them. Scans (digest,
+    // snapshot) ask for their next pages instead (WillNeed).
+    private static MappedFile NewSegment(string path, long bytes)
+    {
+        MappedFile segment = MappedFile.Create(path, bytes, FileMode.OpenOrCreate);
+        if (OperatingSystem.IsLinux()) _ = Madvise((nint)segment.Base, (nuint)bytes, MadviseRandom);
+        return segment;
+    }
+
+    private string SegmentPath(int segment) => Path.Combine(_directory, $"{_prefix}-{segment * SegmentPages:D10}.seg");
 
     public override void Started(int page)
     {
@@ -93,7 +144,7 @@ internal sealed unsafe class MappedPageSource : PageSource
         {
             if (_released) return;
             _released = true;
-            foreach (Segment segment in _segments) segment.Dispose();
+            foreach (MappedFile segment in _segments) segment.Dispose();
             _segments.Clear();
         }
     }
@@ -128,52 +179,4 @@ internal sealed unsafe class MappedPageSource : PageSource
     private const long OsPageBytes = 4096;
     private const int MadviseWillNeed = 3;
     private const int MadviseDontNeed = 4;
-
-    private sealed class Segment : IDisposable
-    {
-        private readonly MemoryMappedFile _file;
-        private readonly MemoryMappedViewAccessor _view;
-
-        private Segment(MemoryMappedFile file, MemoryMappedViewAccessor view, byte* address)
-        {
-            _file = file;
-            _view = view;
-            Base = address;
-        }
-
-        public byte* Base { get; }
-
-        public static Segment Create(string path, long bytes)
-        {
-            // Preallocated (fallocate): running out of disk surfaces here rather than as SIGBUS on a page.
-            var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.Read, PreallocationSize = bytes });
-            MemoryMappedFile? file = null;
-            try
-            {
-                if (stream.Length < bytes) stream.SetLength(bytes);
-                file = MemoryMappedFile.CreateFromFile(stream, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-                MemoryMappedViewAccessor view = file.CreateViewAccessor(0, bytes, MemoryMappedFileAccess.ReadWrite);
-                byte* address = null;
-                view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
-                address += view.PointerOffset;
-                // Reads of old transfers are random (lookups, posts of old pendings): no readahead around
-                // them. Scans (digest, snapshot) ask for their next pages instead (WillNeed).
-                if (OperatingSystem.IsLinux()) _ = Madvise((nint)address, (nuint)bytes, MadviseRandom);
-                return new Segment(file, view, address);
-            }
-            catch
-            {
-                if (file is null) stream.Dispose();
-                else file.Dispose();
-                throw;
-            }
-        }
-
-        public void Dispose()
-        {
-            _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            _view.Dispose();
-            _file.Dispose();
-        }
-    }
 }

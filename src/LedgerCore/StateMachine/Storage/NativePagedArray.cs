@@ -53,6 +53,14 @@ internal sealed unsafe class NativePagedArray<T>
     /// </summary>
     public NativePages<T> BorrowPages() => new(_source, (T*[])_pages.Clone(), PageSize);
 
+    /// <summary>The address of each page allocated so far, by page number.</summary>
+    public nint[] PageAddresses()
+    {
+        var addresses = new nint[_pageCount];
+        for (int page = 0; page < _pageCount; page++) addresses[page] = (nint)_pages[page];
+        return addresses;
+    }
+
     /// <summary>A copy of items [0, <see cref="Count"/>) in arrays of at most <see cref="ItemsPerPage"/>, for a reader on another thread while the items change.</summary>
     public T[][] CopyPages()
     {
@@ -118,6 +126,18 @@ internal sealed unsafe class NativePagedArray<T>
         _pageCount = page;
         AddPage();
         _count = first;
+    }
+
+    /// <summary>
+    /// Makes an empty array hold the <paramref name="count"/> items its source's pages already have (a
+    /// source reopened on files a checkpoint named): nothing is written; appends go on after them.
+    /// </summary>
+    public void Adopt(long count)
+    {
+        Debug.Assert(_count == 0 && _pageCount == 0);
+        Reserve(count);
+        _count = count;
+        if (count > 0) _source.Started((int)((count - 1) >> PageShift));
     }
 
     /// <summary>Allocates the pages for the first <paramref name="capacity"/> items now, so adding them allocates nothing.</summary>

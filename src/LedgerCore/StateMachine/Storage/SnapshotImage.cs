@@ -26,8 +26,8 @@ internal sealed class SnapshotImage
 
     public required long TransferCount { get; init; }
 
-    /// <summary>A copy (states change after the freeze), in arrays of consecutive states.</summary>
-    public required TransferState[][] TransferStates { get; init; }
+    /// <summary>A copy (states change after the freeze), in arrays of consecutive states; null in a checkpoint (<see cref="Store"/>).</summary>
+    public required TransferState[][]? TransferStates { get; init; }
 
     public required UInt128[] OrphanedIds { get; init; }
 
@@ -42,5 +42,11 @@ internal sealed class SnapshotImage
 
     /// <summary>The pages the logs' chunks and checkpoints are in: held so they outlive the machine while the image is written.</summary>
     public required StorePages Pages { get; init; }
+
+    /// <summary>
+    /// Set for a checkpoint that leaves the history in the store's files (snapshot format 5): what
+    /// names it there. Transfers, states, log entries and balance checkpoints are then not written.
+    /// </summary>
+    public StoreImage? Store { get; init; }
 
 }

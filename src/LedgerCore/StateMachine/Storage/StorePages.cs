@@ -6,8 +6,11 @@ namespace LedgerCore.StateMachine.Storage;
 /// data directory's <c>store</c> folder with a resident window each (<see cref="LedgerOptions.TransferCacheBytes"/>).
 /// Released together when the engine closes (or by the sources' finalizers).
 /// </summary>
-internal sealed class StorePages(PageSource transfers, PageSource states, PageSource logChunks, PageSource checkpoints) : IDisposable
+internal sealed class StorePages(PageSource transfers, PageSource states, PageSource logChunks, PageSource checkpoints, TableSource? tables = null) : IDisposable
 {
+    /// <summary>Where the transfer id index's tables live.</summary>
+    public TableSource Tables { get; } = tables ?? TableSource.InMemory;
+
     public PageSource Transfers { get; } = transfers;
 
     /// <summary>The transfers' two-phase states, 1 B each.</summary>
@@ -27,13 +30,54 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
         logChunks ?? Storage.LogChunks.InMemory(),
         new AnonymousPageSource(NativePagedArray<BalanceCheckpoint>.PageBytes));
 
-    /// <summary>Segment files in <paramref name="directory"/> (emptied of earlier ones), each store keeping about <paramref name="residentBytes"/> of its newest pages resident.</summary>
+    /// <summary>
+    /// Segment files and id-index tables in <paramref name="directory"/>, each store keeping about
+    /// <paramref name="residentBytes"/> of its newest pages resident: emptied of earlier ones, or with
+    /// <paramref name="resumeTables"/> (the newest table generation a checkpoint names) kept, to reopen
+    /// what the checkpoint names.
+    /// </summary>
     /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
-    public static StorePages InFiles(string directory, long residentBytes) => new(
-        new MappedPageSource(directory, "transfers", NativePagedArray<Transfer>.PageBytes, residentBytes),
-        new MappedPageSource(directory, "states", NativePagedArray<TransferState>.PageBytes, residentBytes),
-        new MappedPageSource(directory, "logs", Storage.LogChunks.PageBytes, residentBytes),
-        new MappedPageSource(directory, "checkpoints", NativePagedArray<BalanceCheckpoint>.PageBytes, residentBytes));
+    public static StorePages InFiles(string directory, long residentBytes, int? resumeTables = null)
+    {
+        bool resume = resumeTables is not null;
+        return new StorePages(
+            new MappedPageSource(directory, "transfers", NativePagedArray<Transfer>.PageBytes, residentBytes, resume),
+            new MappedPageSource(directory, "states", NativePagedArray<TransferState>.PageBytes, residentBytes, resume),
+            new MappedPageSource(directory, "logs", Storage.LogChunks.PageBytes, residentBytes, resume),
+            new MappedPageSource(directory, "checkpoints", NativePagedArray<BalanceCheckpoint>.PageBytes, residentBytes, resume),
+            new MappedTableSource(directory, resumeTables));
+    }
+
+    /// <summary>Whether the stores are files a checkpoint can name (snapshot format 5) rather than process memory.</summary>
+    public bool InFilesMode => Tables is MappedTableSource;
+
+    /// <summary>Checks that the files holding what a checkpoint names are there (before they are mapped).</summary>
+    /// <exception cref="LedgerCorruptedException">One is missing or short.</exception>
+    public void RequireExisting(long transfers, long chunks, long checkpoints)
+    {
+        Require(Transfers, transfers, NativePagedArray<Transfer>.ItemsPerPage);
+        Require(States, transfers, NativePagedArray<TransferState>.ItemsPerPage);
+        Require(LogChunks, chunks, NativePagedArray<Transfer>.ItemsPerPage);
+        Require(Checkpoints, checkpoints, NativePagedArray<BalanceCheckpoint>.ItemsPerPage);
+
+        static void Require(PageSource source, long items, int perPage)
+        {
+            if (source is MappedPageSource files) files.RequireExisting(checked((int)((items + perPage - 1) / perPage)));
+            else if (items > 0) throw new LedgerCorruptedException("Ledger data is corrupted: a checkpoint names store files, and the store is in memory.");
+        }
+    }
+
+    /// <summary>Makes everything the stores hold so far durable, before a checkpoint names it.</summary>
+    /// <exception cref="IOException">A file could not be synced.</exception>
+    public void Flush()
+    {
+        foreach (PageSource source in (ReadOnlySpan<PageSource>)[Transfers, States, LogChunks, Checkpoints])
+        {
+            if (source is MappedPageSource files) files.Flush();
+        }
+
+        (Tables as MappedTableSource)?.Flush();
+    }
 
     public void Dispose()
     {
@@ -41,5 +85,6 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
         States.Dispose();
         LogChunks.Dispose();
         Checkpoints.Dispose();
+        Tables.Dispose();
     }
 }

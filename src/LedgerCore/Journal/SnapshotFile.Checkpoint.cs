@@ -1,0 +1,178 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using LedgerCore.StateMachine.Storage;
+using LedgerCore.Storage;
+
+namespace LedgerCore.Journal;
+
+/// <summary>
+/// Format 5 (docs/storage.md, "Checkpoints"): the snapshot of a ledger whose history lives in the store's
+/// files. The files are flushed first (<see cref="StorePages.Flush"/>); the snapshot then names how far
+/// each store reaches and writes only what changes in place: accounts, the logs' lists (chunks by
+/// number, expiries and balance checkpoints by position), the open pending transfers, the id index's
+/// tables by generation, reserved ids, history balances and expiries. No transfer, state, log entry or
+/// balance checkpoint is written again, so its size follows the accounts and the logs' lists, not the
+/// transfers' bytes.
+/// </summary>
+internal static partial class SnapshotFile
+{
+    /// <summary>The format of a checkpoint that leaves the history in the store's files.</summary>
+    public const int CheckpointFormatVersion = 5;
+
+    /// <summary>The oldest id-index table generation the checkpoint <paramref name="name"/> names, or null when it is not a format 5 checkpoint (or cannot be read).</summary>
+    public static int? OldestTable(IStorage storage, string name)
+    {
+        try
+        {
+            using IStorageFile file = storage.OpenRead(name);
+            Span<byte> start = stackalloc byte[HeaderSize + 8];
+            if (file.Read(0, start) != start.Length || BinaryPrimitives.ReadInt32LittleEndian(start[8..]) != CheckpointFormatVersion) return null;
+            return (int)BinaryPrimitives.ReadInt64LittleEndian(start[HeaderSize..]);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteCheckpoint(Output output, SnapshotImage image, StoreImage store)
+    {
+        // Everything the checkpoint names must be durable before the checkpoint is.
+        image.Pages.Flush();
+
+        IdIndexState index = store.TransferIndex;
+        output.WriteInt64(index.OldLength > 0 ? Math.Min(index.Generation, index.OldGeneration) : index.Generation);
+        output.WriteInt64(image.Accounts.Length);
+        output.Write(MemoryMarshal.AsBytes(image.Accounts.AsSpan()));
+        output.WriteInt64(image.TransferCount);
+        output.WriteInt64(store.ChunkCount);
+        output.WriteInt64(store.CheckpointCount);
+        output.WriteInt64(index.Prints ? 1 : 0);
+        output.WriteInt64(index.Length);
+        output.WriteInt64(index.Count);
+        output.WriteInt64(index.Generation);
+        output.WriteInt64(index.OldLength);
+        output.WriteInt64(index.OldGeneration);
+        output.WriteInt64(index.Moved);
+
+        output.WriteInt64(store.OpenPendings.Length);
+        output.Write(MemoryMarshal.AsBytes(store.OpenPendings.AsSpan()));
+        output.WriteInt64(image.OrphanedIds.Length);
+        foreach (UInt128 id in image.OrphanedIds) output.WriteUInt128(id);
+        WriteHistory(output, image);
+        WriteExpiries(output, image);
+
+        output.WriteInt64(image.Logs.Length);
+        long[] numbers = [];
+        foreach (FrozenLog log in image.Logs)
+        {
+            output.WriteInt64(log.Count);
+            int chunks = (log.Count + LogChunks.Entries - 1) >> LogChunks.Shift;
+            if (numbers.Length < chunks) numbers = new long[Math.Max(chunks, numbers.Length * 2)];
+            for (int k = 0; k < chunks; k++) numbers[k] = store.Chunks.NumberOf(log.Chunks![k]);
+            output.WriteInt64(chunks);
+            output.Write(MemoryMarshal.AsBytes(numbers.AsSpan(0, chunks)));
+            output.WriteInt64(log.HighStartCount);
+            if (log.HighStartCount > 0) output.Write(MemoryMarshal.AsBytes(log.HighStarts.AsSpan(0, log.HighStartCount)));
+            output.WriteInt64(log.ExpiryCount);
+            if (log.ExpiryCount > 0) output.Write(MemoryMarshal.AsBytes(log.Expiries.AsSpan(0, log.ExpiryCount)));
+            output.WriteInt64(log.CheckpointCount);
+            if (log.CheckpointCount > 0) output.Write(MemoryMarshal.AsBytes(log.Checkpoints.AsSpan(0, log.CheckpointCount)));
+        }
+    }
+
+    private static LedgerStateMachine ReadCheckpoint(IStorageFile file, Input input, string name, ReadOnlySpan<byte> header, Func<int?, StorePages> store)
+    {
+        ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
+        ulong changeEventsFrom = BinaryPrimitives.ReadUInt64LittleEndian(header[56..]);
+        StorePages? pages = null;
+        LedgerStateMachine machine;
+        try
+        {
+            input.ReadInt64(); // the oldest table named: for compaction (OldestTable)
+            var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
+            input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
+            long transferCount = NonNegative(input, name);
+            long chunkCount = NonNegative(input, name);
+            long checkpointCount = NonNegative(input, name);
+            long stateOffset = input.Position;
+            var index = new IdIndexState(input.ReadInt64() != 0, input.ReadInt64(), input.ReadInt64(), checked((int)input.ReadInt64()),
+                input.ReadInt64(), checked((int)input.ReadInt64()), input.ReadInt64());
+            if (index.Count != transferCount || index.Length <= 0 || (index.Length & (index.Length - 1)) != 0 || index.Length > IdIndex<NoIds>.MaxSlots ||
+                index.OldLength < 0 || index.Moved < 0 || index.Moved > index.OldLength)
+            {
+                throw new LedgerCorruptedException(name, stateOffset, "the id index's description does not fit the transfers");
+            }
+
+            pages = store(Math.Max(index.Generation, index.OldGeneration));
+            if (!pages.InFilesMode || index.Prints != pages.TransfersInFiles) throw new LedgerCorruptedException(name, stateOffset, "a checkpoint names store files, and the store is not in files");
+            machine = LedgerStateMachine.Reopen(commitTimestamp, accounts, pages, index, transferCount, chunkCount, checkpointCount);
+
+            long openOffset = input.Position;
+            int open = input.ReadCount(sizeof(long));
+            for (int i = 0; i < open; i++)
+            {
+                if (!machine.TryReopenPending(input.ReadInt64())) throw new LedgerCorruptedException(name, openOffset, "an open pending transfer is not a stored pending transfer");
+            }
+
+            int orphans = input.ReadCount(16);
+            for (int i = 0; i < orphans; i++) machine.RestoreOrphan(input.ReadUInt128());
+            ReadHistory(input, name, machine, accounts.Length);
+            ReadExpiries(input, machine);
+
+            if (input.ReadCount(8) != accounts.Length) throw new LedgerCorruptedException(name, input.Position - 8, "account logs do not match the accounts");
+            for (int i = 0; i < accounts.Length; i++)
+            {
+                long offset = input.Position;
+                long count = NonNegative(input, name);
+                var chunks = new long[input.ReadCount(sizeof(long))];
+                if (count > int.MaxValue || chunks.Length != (count + LogChunks.Entries - 1) >> LogChunks.Shift)
+                {
+                    throw new LedgerCorruptedException(name, offset, "an account's log count does not match its chunks");
+                }
+
+                input.Read(MemoryMarshal.AsBytes(chunks.AsSpan()));
+                int highStartCount = input.ReadCount(sizeof(ulong));
+                ulong[]? highStarts = highStartCount == 0 ? null : new ulong[highStartCount + 2];
+                if (highStarts is not null) input.Read(MemoryMarshal.AsBytes(highStarts.AsSpan(0, highStartCount)));
+                int expiryCount = input.ReadCount(sizeof(int));
+                // Headroom, as grown arrays would have: replay appends right after restore.
+                int[]? expiries = expiryCount == 0 ? null : new int[expiryCount + (expiryCount / 2) + 4];
+                if (expiries is not null) input.Read(MemoryMarshal.AsBytes(expiries.AsSpan(0, expiryCount)));
+                int checkpoints = input.ReadCount(sizeof(long));
+                long[]? positions = checkpoints == 0 ? null : new long[checkpoints + (checkpoints >> 2) + 2];
+                if (positions is not null) input.Read(MemoryMarshal.AsBytes(positions.AsSpan(0, checkpoints)));
+                if (!machine.TryReopenAccountLog(i, chunks, (int)count, highStarts, highStartCount, expiries, expiryCount, positions, checkpoints))
+                {
+                    throw new LedgerCorruptedException(name, offset, "an account's log names chunks, expiries or checkpoints beyond the stores");
+                }
+            }
+
+            if (changeEventsFrom > (ulong)transferCount) throw new LedgerCorruptedException(name, 56, "change events start beyond the transfers");
+            machine.RestoreChangeEventsFrom((long)changeEventsFrom);
+            if (!machine.StoreMatches()) throw new LedgerCorruptedException(name, stateOffset, "the store files do not hold what the checkpoint names (its newest transfer is not found at its index)");
+            input.VerifyChecksum();
+            return machine;
+        }
+        catch (Exception e)
+        {
+            pages?.Dispose();
+            if (e is LedgerCorruptedException || ChecksumMatches(file)) throw;
+            throw new LedgerCorruptedException($"Ledger data is corrupted in '{name}': snapshot checksum mismatch (decoding failed with {e.GetType().Name}).", e);
+        }
+    }
+
+    private static long NonNegative(Input input, string name)
+    {
+        long value = input.ReadInt64();
+        return value >= 0 ? value : throw new LedgerCorruptedException(name, input.Position - 8, "a negative count");
+    }
+
+    // Stands in for a record source where only the index's constants are wanted.
+    private readonly struct NoIds : IIdSource
+    {
+        public long Count => 0;
+
+        public UInt128 IdAt(long index) => 0;
+    }
+}
