@@ -243,7 +243,7 @@ public sealed class LedgerEngine : ILedger
             catch (LedgerCorruptedException e)
             {
                 // Fall back to the previous snapshot; the journal after it is still on disk.
-                if (SnapshotFile.OldestTable(storage, name) is not null) checkpointFailed ??= e;
+                if (SnapshotFile.IsCheckpoint(storage, name)) checkpointFailed ??= e;
             }
         }
 
@@ -253,20 +253,20 @@ public sealed class LedgerEngine : ILedger
             throw new LedgerCorruptedException($"Ledger data is corrupted: no snapshot verifies, and the history is in the store files a checkpoint names ({checkpointFailed.Message})", checkpointFailed);
         }
 
-        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, Pages(options, resumeTables: null)), 0, 0);
+        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, Pages(options, resumeFrom: null)), 0, 0);
     }
 
     /// <summary>
     /// Pages for the stores as <see cref="LedgerOptions.TransferCacheBytes"/> says: in memory, or mapped
     /// from files in <c>store/</c>, each store with a resident window of that size (appends go to the
     /// newest pages; reads of history map older ones back). A checkpoint that names store files
-    /// (<paramref name="resumeTables"/>: the newest id-index table it names) reopens them, whatever the
-    /// option says (with <see cref="ResumeWindowBytes"/> when it is 0).
+    /// (<paramref name="resumeFrom"/>: its sequence and the newest id-index table it names) reopens them,
+    /// whatever the option says (with <see cref="ResumeWindowBytes"/> when it is 0).
     /// </summary>
-    private static StorePages Pages(LedgerOptions options, int? resumeTables)
+    private static StorePages Pages(LedgerOptions options, (long Sequence, int Generation)? resumeFrom)
     {
         string directory = Path.Combine(options.DataDirectory, StoreDirectory);
-        if (resumeTables is not null) return StorePages.InFiles(directory, options.TransferCacheBytes > 0 ? options.TransferCacheBytes : ResumeWindowBytes, resumeTables);
+        if (resumeFrom is not null) return StorePages.InFiles(directory, options.TransferCacheBytes > 0 ? options.TransferCacheBytes : ResumeWindowBytes, resumeFrom);
         return options.TransferCacheBytes > 0 ? StorePages.InFiles(directory, options.TransferCacheBytes) : StorePages.InMemory();
     }
 
@@ -648,17 +648,8 @@ public sealed class LedgerEngine : ILedger
 
         _storage.SyncDirectory();
 
-        // Id-index tables no kept checkpoint names (an older generation than any of theirs) go too.
-        if (_pages.Tables is MappedTableSource tables)
-        {
-            int? oldest = null;
-            for (int i = 0; i < 2; i++)
-            {
-                if (SnapshotFile.OldestTable(_storage, snapshots[i].Name) is { } named) oldest = Math.Min(oldest ?? named, named);
-            }
-
-            if (oldest is { } below) tables.DeleteBelow(below);
-        }
+        // Id-index table copies of checkpoints no longer kept go too.
+        (_pages.Tables as MappedTableSource)?.DeleteExcept([snapshots[0].Sequence, snapshots[1].Sequence]);
     }
 
     /// <summary>Snapshots written since open.</summary>

@@ -19,29 +19,38 @@ internal static partial class SnapshotFile
     /// <summary>The format of a checkpoint that leaves the history in the store's files.</summary>
     public const int CheckpointFormatVersion = 5;
 
-    /// <summary>The oldest id-index table generation the checkpoint <paramref name="name"/> names, or null when it is not a format 5 checkpoint (or cannot be read).</summary>
-    public static int? OldestTable(IStorage storage, string name)
+    /// <summary>Whether <paramref name="name"/> is a checkpoint naming store files (false when it cannot be read).</summary>
+    public static bool IsCheckpoint(IStorage storage, string name)
     {
         try
         {
             using IStorageFile file = storage.OpenRead(name);
-            Span<byte> start = stackalloc byte[HeaderSize + 8];
-            if (file.Read(0, start) != start.Length || BinaryPrimitives.ReadInt32LittleEndian(start[8..]) != CheckpointFormatVersion) return null;
-            return (int)BinaryPrimitives.ReadInt64LittleEndian(start[HeaderSize..]);
+            Span<byte> header = stackalloc byte[HeaderSize];
+            return file.Read(0, header) == header.Length && BinaryPrimitives.ReadInt32LittleEndian(header[8..]) == CheckpointFormatVersion;
         }
         catch (IOException)
         {
-            return null;
+            return false;
         }
     }
 
-    private static void WriteCheckpoint(Output output, SnapshotImage image, StoreImage store)
+    private static void WriteCheckpoint(Output output, long sequence, SnapshotImage image, StoreImage store)
     {
-        // Everything the checkpoint names must be durable before the checkpoint is.
+        // Everything the checkpoint names must be durable before the checkpoint is: the id index's tables
+        // copied to files of its own (read while the processor goes on), the stores' files synced.
+        var tables = (MappedTableSource)image.Pages.Tables;
+        try
+        {
+            foreach ((int generation, nint table, long bytes) in store.Tables) tables.Copy(sequence, generation, table, bytes);
+        }
+        finally
+        {
+            tables.EndCopy();
+        }
+
         image.Pages.Flush();
 
         IdIndexState index = store.TransferIndex;
-        output.WriteInt64(index.OldLength > 0 ? Math.Min(index.Generation, index.OldGeneration) : index.Generation);
         output.WriteInt64(image.Accounts.Length);
         output.Write(MemoryMarshal.AsBytes(image.Accounts.AsSpan()));
         output.WriteInt64(image.TransferCount);
@@ -81,7 +90,7 @@ internal static partial class SnapshotFile
         }
     }
 
-    private static LedgerStateMachine ReadCheckpoint(IStorageFile file, Input input, string name, ReadOnlySpan<byte> header, Func<int?, StorePages> store)
+    private static LedgerStateMachine ReadCheckpoint(IStorageFile file, Input input, string name, ReadOnlySpan<byte> header, Func<(long Sequence, int Generation)?, StorePages> store)
     {
         ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
         ulong changeEventsFrom = BinaryPrimitives.ReadUInt64LittleEndian(header[56..]);
@@ -89,7 +98,6 @@ internal static partial class SnapshotFile
         LedgerStateMachine machine;
         try
         {
-            input.ReadInt64(); // the oldest table named: for compaction (OldestTable)
             var accounts = new Account[input.ReadCount(JournalFormat.EventSize)];
             input.Read(MemoryMarshal.AsBytes(accounts.AsSpan()));
             long transferCount = NonNegative(input, name);
@@ -104,7 +112,7 @@ internal static partial class SnapshotFile
                 throw new LedgerCorruptedException(name, stateOffset, "the id index's description does not fit the transfers");
             }
 
-            pages = store(Math.Max(index.Generation, index.OldGeneration));
+            pages = store((BinaryPrimitives.ReadInt64LittleEndian(header[32..]), Math.Max(index.Generation, index.OldGeneration)));
             if (!pages.InFilesMode || index.Prints != pages.TransfersInFiles) throw new LedgerCorruptedException(name, stateOffset, "a checkpoint names store files, and the store is not in files");
             machine = LedgerStateMachine.Reopen(commitTimestamp, accounts, pages, index, transferCount, chunkCount, checkpointCount);
 

@@ -75,7 +75,7 @@ internal static partial class SnapshotFile
             output.Write(header);
 
             if (image.Store is null) WriteImage(output, image);
-            else WriteCheckpoint(output, image, image.Store);
+            else WriteCheckpoint(output, sequence, image, image.Store);
 
             output.WriteChecksum();
             output.Flush();
@@ -168,12 +168,12 @@ internal static partial class SnapshotFile
     /// <param name="transferCapacity">Transfers the machine makes room for up front.</param>
     /// <param name="store">
     /// The machine's store pages: called with null for a snapshot that holds the history (fresh pages),
-    /// or with the newest id-index table generation a format 5 checkpoint names (pages reopened on the
-    /// files it names). Null: process memory, and a format 5 checkpoint cannot be read.
+    /// or with a format 5 checkpoint's sequence and the newest id-index table generation it names (pages
+    /// reopened on the files it names). Null: process memory, and a format 5 checkpoint cannot be read.
     /// </param>
     /// <exception cref="NotSupportedException">A format 5 checkpoint, and no <paramref name="store"/> to reopen its files from.</exception>
     public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId,
-        int accountCapacity = 0, long transferCapacity = 0, Func<int?, StorePages>? store = null)
+        int accountCapacity = 0, long transferCapacity = 0, Func<(long Sequence, int Generation)?, StorePages>? store = null)
     {
         using IStorageFile file = storage.OpenRead(name);
         var input = new Input(file, name);

@@ -47,6 +47,7 @@ public sealed partial class LedgerStateMachine
     {
         var open = new long[_openPendings.Count];
         _openPendings.CopyTo(open);
+        (_pages.Tables as MappedTableSource)?.BeginCopy();
         return new StoreImage
         {
             OpenPendings = open,
@@ -54,6 +55,7 @@ public sealed partial class LedgerStateMachine
             ChunkCount = _logChunks.Count,
             CheckpointCount = _checkpoints.Count,
             TransferIndex = _transferIndex.State,
+            Tables = _transferIndex.Tables(),
         };
     }
 

@@ -143,6 +143,11 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         if (_old is not null) _tables.Free((byte*)_old, _oldGeneration);
     }
 
+    /// <summary>The tables in use (the old one too while growing): what a checkpoint copies to files.</summary>
+    public (int Generation, nint Table, long Bytes)[] Tables() => _old is null
+        ? [(_generation, (nint)_slots, TableBytes(_length))]
+        : [(_generation, (nint)_slots, TableBytes(_length)), (_oldGeneration, (nint)_old, TableBytes(_oldLength))];
+
     /// <summary>What a checkpoint records to reopen the index from its tables' files (at a batch boundary).</summary>
     public IdIndexState State => _old is null
         ? new(_prints, _length, _count, _generation, 0, 0, 0)

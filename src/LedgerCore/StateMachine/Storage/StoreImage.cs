@@ -19,4 +19,7 @@ internal sealed class StoreImage
     public required long CheckpointCount { get; init; }
 
     public required IdIndexState TransferIndex { get; init; }
+
+    /// <summary>The id index's tables, to copy to the checkpoint's files (kept allocated until the copy ends).</summary>
+    public required (int Generation, nint Table, long Bytes)[] Tables { get; init; }
 }

@@ -31,21 +31,21 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
         new AnonymousPageSource(NativePagedArray<BalanceCheckpoint>.PageBytes));
 
     /// <summary>
-    /// Segment files and id-index tables in <paramref name="directory"/>, each store keeping about
+    /// Segment files and id-index table copies in <paramref name="directory"/>, each store keeping about
     /// <paramref name="residentBytes"/> of its newest pages resident: emptied of earlier ones, or with
-    /// <paramref name="resumeTables"/> (the newest table generation a checkpoint names) kept, to reopen
-    /// what the checkpoint names.
+    /// <paramref name="resumeFrom"/> (a checkpoint's sequence and the newest table generation it names)
+    /// kept, to reopen what the checkpoint names.
     /// </summary>
     /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
-    public static StorePages InFiles(string directory, long residentBytes, int? resumeTables = null)
+    public static StorePages InFiles(string directory, long residentBytes, (long Sequence, int Generation)? resumeFrom = null)
     {
-        bool resume = resumeTables is not null;
+        bool resume = resumeFrom is not null;
         return new StorePages(
             new MappedPageSource(directory, "transfers", NativePagedArray<Transfer>.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "states", NativePagedArray<TransferState>.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "logs", Storage.LogChunks.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "checkpoints", NativePagedArray<BalanceCheckpoint>.PageBytes, residentBytes, resume),
-            new MappedTableSource(directory, resumeTables));
+            new MappedTableSource(directory, resumeFrom));
     }
 
     /// <summary>Whether the stores are files a checkpoint can name (snapshot format 5) rather than process memory.</summary>
@@ -67,7 +67,7 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
         }
     }
 
-    /// <summary>Makes everything the stores hold so far durable, before a checkpoint names it.</summary>
+    /// <summary>Makes everything the stores hold so far durable, before a checkpoint names it (the id index's tables are copied apart, see <see cref="MappedTableSource"/>).</summary>
     /// <exception cref="IOException">A file could not be synced.</exception>
     public void Flush()
     {
@@ -76,7 +76,6 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
             if (source is MappedPageSource files) files.Flush();
         }
 
-        (Tables as MappedTableSource)?.Flush();
     }
 
     public void Dispose()

@@ -5,7 +5,8 @@ namespace LedgerCore.StateMachine.Storage;
 /// <summary>
 /// Where an <see cref="IdIndex{TSource}"/> gets its tables: zeroed blocks that stay at one address
 /// until freed, each numbered by a generation (rising; a growth takes the next). In process memory
-/// (<see cref="InMemory"/>), or files a checkpoint can name (<see cref="MappedTableSource"/>).
+/// (<see cref="InMemory"/>), or also copied to files a checkpoint names and reopened from them
+/// (<see cref="MappedTableSource"/>).
 /// </summary>
 internal abstract unsafe class TableSource : IDisposable
 {
@@ -19,7 +20,7 @@ internal abstract unsafe class TableSource : IDisposable
     /// <exception cref="IOException">A file-backed table could not be created (disk full, I/O error).</exception>
     public abstract byte* Allocate(long bytes, out int generation);
 
-    /// <summary>Returns a table no longer used (a file-backed one keeps its file until <see cref="MappedTableSource.DeleteBelow"/>).</summary>
+    /// <summary>Returns a table no longer used (not before a checkpoint copying it is done, see <see cref="MappedTableSource"/>).</summary>
     public abstract void Free(byte* table, int generation);
 
     /// <summary>The table of generation <paramref name="generation"/> as a checkpoint left it.</summary>
