@@ -594,7 +594,7 @@ public sealed class LedgerEngine : ILedger
         Signal();
 
         _eventsSinceSnapshot += batch.EventCount;
-        if (_snapshotIntervalEvents == 0 || _eventsSinceSnapshot < _snapshotIntervalEvents || !_snapshot.IsCompleted) return;
+        if (_snapshotIntervalEvents == 0 || _eventsSinceSnapshot < CheckpointInterval(processor.Machine) || !_snapshot.IsCompleted) return;
         _eventsSinceSnapshot = 0;
         // With the stores in files, a checkpoint: the history stays where it is (snapshot format 5).
         var image = processor.Machine.CaptureImage(checkpoint: _pages.InFilesMode);
@@ -603,6 +603,17 @@ public sealed class LedgerEngine : ILedger
         // Task.Run's own options on a scheduler that defaults to the thread pool (see LedgerOptions.SnapshotScheduler).
         _snapshot = Task.Factory.StartNew(() => WriteSnapshot(sequence, token, image), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _snapshotScheduler);
     }
+
+    /// <summary>
+    /// Events between snapshots: the option's. With the stores in files a checkpoint copies the id
+    /// index's tables whole (a hash table has no small set of changed pages), so it waits at least until
+    /// the journal has grown by twice their size since the last one: the copies then add at most half
+    /// the journal's bytes to the disk's writes, however large the ledger (at 200M transfers, 2.7 GiB of
+    /// tables every ~42M events; checkpoints every 4M events there made the disk the bottleneck and the
+    /// run 0.79M transfers/s). A restart after a crash replays at most that many events.
+    /// </summary>
+    private long CheckpointInterval(LedgerStateMachine machine) =>
+        _pages.InFilesMode ? Math.Max(_snapshotIntervalEvents, machine.TransferIndexBytes * 2 / JournalFormat.EventSize) : _snapshotIntervalEvents;
 
     private void WriteSnapshot(long sequence, ulong highestFencingToken, StateMachine.Storage.SnapshotImage image)
     {

@@ -96,4 +96,7 @@ public sealed partial class LedgerStateMachine
     }
 
     internal void RestoreChangeEventsFrom(long transferIndex) => _changeEventsFrom = transferIndex;
+
+    /// <summary>Bytes of the transfer id index's tables (both while it grows): what a checkpoint copies.</summary>
+    internal long TransferIndexBytes => _transferIndex.TableBytesInUse;
 }

@@ -143,6 +143,9 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         if (_old is not null) _tables.Free((byte*)_old, _oldGeneration);
     }
 
+    /// <summary>Bytes of the tables in use.</summary>
+    public long TableBytesInUse => TableBytes(_length) + (_old is null ? 0 : TableBytes(_oldLength));
+
     /// <summary>The tables in use (the old one too while growing): what a checkpoint copies to files.</summary>
     public (int Generation, nint Table, long Bytes)[] Tables() => _old is null
         ? [(_generation, (nint)_slots, TableBytes(_length))]
