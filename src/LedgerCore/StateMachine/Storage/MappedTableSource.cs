@@ -21,6 +21,7 @@ internal sealed unsafe class MappedTableSource : TableSource
     private const string Prefix = "ids-";
     private const string Suffix = ".tbl";
     private const int CopyChunkBytes = 4 << 20;
+    private const int MadviseRandom = 1;
 
     private readonly string _directory;
     private readonly long _resumeSequence;
@@ -91,6 +92,9 @@ internal sealed unsafe class MappedTableSource : TableSource
             byte* address = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
             address += view.PointerOffset;
+            // Lookups read one slot's page at random: no read-around (the kernel's default read 128 KiB
+            // per fault, and cold lookups after a restart waited for it).
+            if (OperatingSystem.IsLinux()) _ = PageSource.Madvise((nint)address, (nuint)bytes, MadviseRandom);
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_released, this);

@@ -40,7 +40,7 @@ internal abstract unsafe partial class PageSource : IDisposable
 
     /// <summary>madvise(2): advice on a range of this process's memory (Linux).</summary>
     [LibraryImport("libc", EntryPoint = "madvise")]
-    private protected static partial int Madvise(nint address, nuint length, int advice);
+    internal static partial int Madvise(nint address, nuint length, int advice);
 
     /// <summary>A scan in page order is at page <paramref name="page"/>: ask for the two pages after it (and for page 0 at the start).</summary>
     public void ScanFrom(int page)
