@@ -55,6 +55,19 @@ internal static partial class SnapshotFile
     /// <exception cref="OperationCanceledException">Cancelled (checked every buffer): the temporary file is left for the caller to remove.</exception>
     public static long Write(IStorage storage, UInt128 ledgerId, long sequence, ulong highestFencingToken, SnapshotImage image, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return WriteFile(storage, ledgerId, sequence, highestFencingToken, image, cancellationToken);
+        }
+        finally
+        {
+            // A checkpoint's capture kept the id index's tables from being freed until it is written (or fails).
+            if (image.Store is not null) (image.Pages.Tables as MappedTableSource)?.EndCopy();
+        }
+    }
+
+    private static long WriteFile(IStorage storage, UInt128 ledgerId, long sequence, ulong highestFencingToken, SnapshotImage image, CancellationToken cancellationToken)
+    {
         string name = Name(sequence);
         string temporary = name + ".tmp";
         long length;

@@ -60,8 +60,10 @@ public class CrashProcessTests
     /// <summary>Starts the child, waits until it is ready, lets it write for a while, kills it; returns the ids it printed on complete lines.</summary>
     private static async Task<List<UInt128>> RunAndKillAsync(string child, string directory, int killAfterMs, bool storeInFiles)
     {
-        // Snapshots too, so a kill can land in the middle of one.
-        List<string> output = await RunAndKillLinesAsync(child, storeInFiles ? [directory, "20000", "--transfer-cache-bytes=1048576"] : [directory, "20000"], killAfterMs);
+        // Snapshots too, so a kill can land in the middle of one. Checkpoints also wait for the journal to
+        // outgrow twice the id index's tables (5-10k events here), so their interval is set low: a slow
+        // machine writes ~5k transfers in a round.
+        List<string> output = await RunAndKillLinesAsync(child, storeInFiles ? [directory, "1000", "--transfer-cache-bytes=1048576"] : [directory, "20000"], killAfterMs);
         return output.Select(l => UInt128.Parse(l, CultureInfo.InvariantCulture)).ToList();
     }
 

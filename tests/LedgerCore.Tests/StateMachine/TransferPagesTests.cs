@@ -194,6 +194,8 @@ public class TransferPagesTests
 
             digest = await engine.ComputeDigestAsync().Within();
             sample = await engine.LookupTransfersAsync(SampleIds).Within();
+            // Written in the background (the id index's tables copied, the files fsynced): wait for it.
+            for (int wait = 0; wait < 300 && engine.SnapshotsWritten < 1; wait++) await Task.Delay(100);
             Assert.That(engine.SnapshotsWritten, Is.GreaterThanOrEqualTo(1));
             Assert.That(engine.LastSnapshotError, Is.Null);
         }
