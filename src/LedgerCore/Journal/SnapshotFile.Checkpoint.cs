@@ -106,7 +106,7 @@ internal static partial class SnapshotFile
             long stateOffset = input.Position;
             var index = new IdIndexState(input.ReadInt64() != 0, input.ReadInt64(), input.ReadInt64(), checked((int)input.ReadInt64()),
                 input.ReadInt64(), checked((int)input.ReadInt64()), input.ReadInt64());
-            if (index.Count != transferCount || index.Length <= 0 || (index.Length & (index.Length - 1)) != 0 || index.Length > IdIndex<NoIds>.MaxSlots ||
+            if (index.Count != transferCount || index.Length <= 0 || (index.Length & (index.Length - 1)) != 0 || index.Length > IdIndexState.MaxSlots ||
                 index.OldLength < 0 || index.Moved < 0 || index.Moved > index.OldLength)
             {
                 throw new LedgerCorruptedException(name, stateOffset, "the id index's description does not fit the transfers");
@@ -174,13 +174,5 @@ internal static partial class SnapshotFile
     {
         long value = input.ReadInt64();
         return value >= 0 ? value : throw new LedgerCorruptedException(name, input.Position - 8, "a negative count");
-    }
-
-    // Stands in for a record source where only the index's constants are wanted.
-    private readonly struct NoIds : IIdSource
-    {
-        public long Count => 0;
-
-        public UInt128 IdAt(long index) => 0;
     }
 }

@@ -71,7 +71,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     private const ulong Occupied = 1UL << 32;
 
     /// <summary>The largest table: homes are taken from the hash's top 31 bits (bit 32 is <see cref="Occupied"/>).</summary>
-    internal const long MaxSlots = 1L << 31;
+    internal const long MaxSlots = IdIndexState.MaxSlots;
 
     // A removed entry: not empty (probe runs go on through it), yet never an entry (Occupied is
     // clear), so it matches no id, is never moved, and an add may take its slot.

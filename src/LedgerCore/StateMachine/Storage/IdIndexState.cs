@@ -11,4 +11,8 @@ namespace LedgerCore.StateMachine.Storage;
 /// <param name="OldLength">Slots of the table being moved from, or 0 when no growth is under way.</param>
 /// <param name="OldGeneration">The table being moved from.</param>
 /// <param name="Moved">Slots of the old table moved already.</param>
-internal readonly record struct IdIndexState(bool Prints, long Length, long Count, int Generation, long OldLength, int OldGeneration, long Moved);
+internal readonly record struct IdIndexState(bool Prints, long Length, long Count, int Generation, long OldLength, int OldGeneration, long Moved)
+{
+    /// <summary>The largest table: homes are taken from the hash's top 31 bits.</summary>
+    public const long MaxSlots = 1L << 31;
+}

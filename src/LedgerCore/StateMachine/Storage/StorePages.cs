@@ -55,13 +55,16 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
     /// <exception cref="LedgerCorruptedException">One is missing or short.</exception>
     public void RequireExisting(long transfers, long chunks, long checkpoints)
     {
-        Require(Transfers, transfers, NativePagedArray<Transfer>.ItemsPerPage);
-        Require(States, transfers, NativePagedArray<TransferState>.ItemsPerPage);
-        Require(LogChunks, chunks, NativePagedArray<Transfer>.ItemsPerPage);
-        Require(Checkpoints, checkpoints, NativePagedArray<BalanceCheckpoint>.ItemsPerPage);
+        Require(Transfers, transfers);
+        Require(States, transfers);
+        Require(LogChunks, chunks);
+        Require(Checkpoints, checkpoints);
 
-        static void Require(PageSource source, long items, int perPage)
+        // Every paged array holds the same number of items a page, whatever their size.
+        static void Require(PageSource source, long items)
         {
+            const int perPage = 1 << 14;
+            System.Diagnostics.Debug.Assert(NativePagedArray<Transfer>.ItemsPerPage == perPage);
             if (source is MappedPageSource files) files.RequireExisting(checked((int)((items + perPage - 1) / perPage)));
             else if (items > 0) throw new LedgerCorruptedException("Ledger data is corrupted: a checkpoint names store files, and the store is in memory.");
         }
