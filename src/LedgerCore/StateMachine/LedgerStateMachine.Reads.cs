@@ -198,6 +198,9 @@ public sealed partial class LedgerStateMachine
 
         static long First(TSource source, long count, ulong timestamp)
         {
+            // No bound (every timestamp is at least TimestampMin): no search. With history in files each
+            // probe of the search is a dependent read of a transfer, a dozen cold reads for a page.
+            if (timestamp <= TimestampMin) return 0;
             long lo = 0, hi = count;
             while (lo < hi)
             {
