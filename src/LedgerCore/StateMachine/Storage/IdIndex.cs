@@ -139,8 +139,8 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     ~IdIndex()
     {
         if (!_tables.FreedByFinalizer) return;
-        _tables.Free((byte*)_slots, _generation);
-        if (_old is not null) _tables.Free((byte*)_old, _oldGeneration);
+        _tables.Free((byte*)_slots);
+        if (_old is not null) _tables.Free((byte*)_old);
     }
 
     /// <summary>Bytes of the tables in use.</summary>
@@ -369,7 +369,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         _moved = end;
         if (end == _oldLength)
         {
-            _tables.Free((byte*)_old, _oldGeneration);
+            _tables.Free((byte*)_old);
             _old = null;
         }
     }

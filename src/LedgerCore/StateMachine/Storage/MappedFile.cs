@@ -30,14 +30,15 @@ internal sealed unsafe class MappedFile : IDisposable
     /// <param name="path">The file.</param>
     /// <param name="bytes">The length mapped (the file is extended to it).</param>
     /// <param name="mode">CreateNew, OpenOrCreate (a kept file is reused) or Open.</param>
-    public static MappedFile Create(string path, long bytes, FileMode mode)
+    /// <param name="copyOnWrite">Map privately: writes make pages the process's own, and the file is never written.</param>
+    public static MappedFile Create(string path, long bytes, FileMode mode, bool copyOnWrite = false)
     {
         // Preallocation is for new files only.
         if (mode == FileMode.OpenOrCreate) mode = File.Exists(path) ? FileMode.Open : FileMode.CreateNew;
         var stream = new FileStream(path, new FileStreamOptions
         {
             Mode = mode,
-            Access = FileAccess.ReadWrite,
+            Access = copyOnWrite ? FileAccess.Read : FileAccess.ReadWrite,
             Share = FileShare.Read,
             PreallocationSize = mode == FileMode.Open ? 0 : bytes,
         });
@@ -45,8 +46,9 @@ internal sealed unsafe class MappedFile : IDisposable
         try
         {
             if (stream.Length < bytes) stream.SetLength(bytes);
-            file = MemoryMappedFile.CreateFromFile(stream, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
-            MemoryMappedViewAccessor view = file.CreateViewAccessor(0, bytes, MemoryMappedFileAccess.ReadWrite);
+            MemoryMappedFileAccess access = copyOnWrite ? MemoryMappedFileAccess.CopyOnWrite : MemoryMappedFileAccess.ReadWrite;
+            file = MemoryMappedFile.CreateFromFile(stream, null, bytes, access, HandleInheritability.None, leaveOpen: true);
+            MemoryMappedViewAccessor view = file.CreateViewAccessor(0, bytes, access);
             byte* address = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
             return new MappedFile(stream, file, view, address + view.PointerOffset);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 
 namespace LedgerCore.StateMachine.Storage;
@@ -27,7 +26,7 @@ internal sealed unsafe class MappedTableSource : TableSource
     private readonly long _resumeSequence;
     private readonly Lock _lock = new();
     // Every table handed out and not yet released: restored ones are mapped files, the rest process memory.
-    private readonly Dictionary<nint, (MemoryMappedFile File, MemoryMappedViewAccessor View)?> _tables = [];
+    private readonly Dictionary<nint, MappedFile?> _tables = [];
     private readonly List<nint> _deferred = [];
     private int _lastGeneration;
     private bool _copying;
@@ -61,7 +60,7 @@ internal sealed unsafe class MappedTableSource : TableSource
         return table;
     }
 
-    public override void Free(byte* table, int generation)
+    public override void Free(byte* table)
     {
         lock (_lock)
         {
@@ -85,29 +84,22 @@ internal sealed unsafe class MappedTableSource : TableSource
         }
 
         // Copy-on-write: the replay's and later adds make pages the process's own; the file stays as written.
-        MemoryMappedFile mapped = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, bytes, MemoryMappedFileAccess.CopyOnWrite);
-        try
+        MappedFile mapped = MappedFile.Create(path, bytes, FileMode.Open, copyOnWrite: true);
+        // Lookups read one slot's page at random: no read-around (the kernel's default read 128 KiB per
+        // fault, and cold lookups after a restart waited for it).
+        if (OperatingSystem.IsLinux()) _ = PageSource.Madvise((nint)mapped.Base, (nuint)bytes, MadviseRandom);
+        lock (_lock)
         {
-            MemoryMappedViewAccessor view = mapped.CreateViewAccessor(0, bytes, MemoryMappedFileAccess.CopyOnWrite);
-            byte* address = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref address);
-            address += view.PointerOffset;
-            // Lookups read one slot's page at random: no read-around (the kernel's default read 128 KiB
-            // per fault, and cold lookups after a restart waited for it).
-            if (OperatingSystem.IsLinux()) _ = PageSource.Madvise((nint)address, (nuint)bytes, MadviseRandom);
-            lock (_lock)
+            if (_released)
             {
-                ObjectDisposedException.ThrowIf(_released, this);
-                _tables.Add((nint)address, (mapped, view));
+                mapped.Dispose();
+                throw new ObjectDisposedException(nameof(MappedTableSource));
             }
 
-            return address;
+            _tables.Add((nint)mapped.Base, mapped);
         }
-        catch
-        {
-            mapped.Dispose();
-            throw;
-        }
+
+        return mapped.Base;
     }
 
     /// <summary>
@@ -173,17 +165,9 @@ internal sealed unsafe class MappedTableSource : TableSource
     // Under the lock: unmaps a restored table, or frees one of process memory.
     private void Release(nint table)
     {
-        if (!_tables.Remove(table, out var mapping)) return;
-        if (mapping is { } mapped)
-        {
-            mapped.View.SafeMemoryMappedViewHandle.ReleasePointer();
-            mapped.View.Dispose();
-            mapped.File.Dispose();
-        }
-        else
-        {
-            NativeMemory.Free((void*)table);
-        }
+        if (!_tables.Remove(table, out MappedFile? mapped)) return;
+        if (mapped is not null) mapped.Dispose();
+        else NativeMemory.Free((void*)table);
     }
 
     private IEnumerable<(long Sequence, int Generation, string Path)> List()

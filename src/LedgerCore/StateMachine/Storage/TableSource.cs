@@ -21,7 +21,7 @@ internal abstract unsafe class TableSource : IDisposable
     public abstract byte* Allocate(long bytes, out int generation);
 
     /// <summary>Returns a table no longer used (not before a checkpoint copying it is done, see <see cref="MappedTableSource"/>).</summary>
-    public abstract void Free(byte* table, int generation);
+    public abstract void Free(byte* table);
 
     /// <summary>The table of generation <paramref name="generation"/> as a checkpoint left it.</summary>
     /// <exception cref="LedgerCorruptedException">There is no such table, or it is short.</exception>
@@ -49,6 +49,6 @@ internal abstract unsafe class TableSource : IDisposable
             return (byte*)NativeMemory.AllocZeroed((nuint)bytes);
         }
 
-        public override void Free(byte* table, int generation) => NativeMemory.Free(table);
+        public override void Free(byte* table) => NativeMemory.Free(table);
     }
 }
