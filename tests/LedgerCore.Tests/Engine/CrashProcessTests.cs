@@ -54,7 +54,9 @@ public class CrashProcessTests
         }
 
         Assert.That(acknowledged, Is.Not.Empty, "the child acknowledged transfers before it was killed");
-        Assert.That(fromSnapshot, Is.GreaterThan(0), "some recovery started from a snapshot (a checkpoint naming the store files, in files)");
+        // With the stores in files the rounds must reach checkpoints (their interval is set low for that);
+        // in memory the 20k-event interval may not be reached on a slow machine, as before checkpoints.
+        if (storeInFiles) Assert.That(fromSnapshot, Is.GreaterThan(0), "some recovery started from a checkpoint naming the store files");
     }
 
     /// <summary>Starts the child, waits until it is ready, lets it write for a while, kills it; returns the ids it printed on complete lines.</summary>
