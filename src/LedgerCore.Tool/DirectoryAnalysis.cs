@@ -88,7 +88,7 @@ internal static class DirectoryAnalysis
             }
             catch (NotSupportedException e)
             {
-                // A checkpoint naming the store's files (format 5): the tool reads no store files and changes nothing.
+                // A checkpoint naming the store's files (format 6): the tool reads no store files and changes nothing.
                 report.Snapshots.Add(new SnapshotReport(name, sequence, length, version, false, e.Message));
             }
         }

@@ -253,20 +253,20 @@ public sealed class LedgerEngine : ILedger
             throw new LedgerCorruptedException($"Ledger data is corrupted: no snapshot verifies, and the history is in the store files a checkpoint names ({checkpointFailed.Message})", checkpointFailed);
         }
 
-        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, Pages(options, resumeFrom: null)), 0, 0);
+        return (new LedgerStateMachine(options.AccountCapacity, options.TransferCapacity, Pages(options, resume: false)), 0, 0);
     }
 
     /// <summary>
     /// Pages for the stores as <see cref="LedgerOptions.TransferCacheBytes"/> says: in memory, or mapped
     /// from files in <c>store/</c>, each store with a resident window of that size (appends go to the
     /// newest pages; reads of history map older ones back). A checkpoint that names store files
-    /// (<paramref name="resumeFrom"/>: its sequence and the newest id-index table it names) reopens them,
+    /// (<paramref name="resume"/>) reopens them,
     /// whatever the option says (with <see cref="ResumeWindowBytes"/> when it is 0).
     /// </summary>
-    private static StorePages Pages(LedgerOptions options, (long Sequence, int Generation)? resumeFrom)
+    private static StorePages Pages(LedgerOptions options, bool resume)
     {
         string directory = Path.Combine(options.DataDirectory, StoreDirectory);
-        if (resumeFrom is not null) return StorePages.InFiles(directory, options.TransferCacheBytes > 0 ? options.TransferCacheBytes : ResumeWindowBytes, resumeFrom);
+        if (resume) return StorePages.InFiles(directory, options.TransferCacheBytes > 0 ? options.TransferCacheBytes : ResumeWindowBytes, resume: true);
         return options.TransferCacheBytes > 0 ? StorePages.InFiles(directory, options.TransferCacheBytes) : StorePages.InMemory();
     }
 
@@ -594,9 +594,9 @@ public sealed class LedgerEngine : ILedger
         Signal();
 
         _eventsSinceSnapshot += batch.EventCount;
-        if (_snapshotIntervalEvents == 0 || _eventsSinceSnapshot < CheckpointInterval(processor.Machine) || !_snapshot.IsCompleted) return;
+        if (_snapshotIntervalEvents == 0 || _eventsSinceSnapshot < _snapshotIntervalEvents || !_snapshot.IsCompleted) return;
         _eventsSinceSnapshot = 0;
-        // With the stores in files, a checkpoint: the history stays where it is (snapshot format 5).
+        // With the stores in files, a checkpoint: the history stays where it is (snapshot format 6).
         var image = processor.Machine.CaptureImage(checkpoint: _pages.InFilesMode);
         long sequence = batch.Sequence;
         ulong token = processor.HighestFencingToken;
@@ -604,16 +604,6 @@ public sealed class LedgerEngine : ILedger
         _snapshot = Task.Factory.StartNew(() => WriteSnapshot(sequence, token, image), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _snapshotScheduler);
     }
 
-    /// <summary>
-    /// Events between snapshots: the option's. With the stores in files a checkpoint copies the id
-    /// index's tables whole (a hash table has no small set of changed pages), so it waits at least until
-    /// the journal has grown by twice their size since the last one: the copies then add at most half
-    /// the journal's bytes to the disk's writes, however large the ledger (at 200M transfers, 2.7 GiB of
-    /// tables every ~42M events; checkpoints every 4M events there made the disk the bottleneck and the
-    /// run 0.79M transfers/s). A restart after a crash replays at most that many events.
-    /// </summary>
-    private long CheckpointInterval(LedgerStateMachine machine) =>
-        _pages.InFilesMode ? Math.Max(_snapshotIntervalEvents, machine.TransferIndexBytes * 2 / JournalFormat.EventSize) : _snapshotIntervalEvents;
 
     private void WriteSnapshot(long sequence, ulong highestFencingToken, StateMachine.Storage.SnapshotImage image)
     {
@@ -659,8 +649,8 @@ public sealed class LedgerEngine : ILedger
 
         _storage.SyncDirectory();
 
-        // Id-index table copies of checkpoints no longer kept go too.
-        (_pages.Tables as MappedTableSource)?.DeleteExcept([snapshots[0].Sequence, snapshots[1].Sequence]);
+        // Id runs that neither the index nor a kept checkpoint needs go too.
+        _pages.Runs?.DeleteExcept([snapshots[0].Sequence, snapshots[1].Sequence]);
     }
 
     /// <summary>Snapshots written since open.</summary>

@@ -78,8 +78,9 @@ public sealed class LedgerOptions
     /// void of an old pending transfer, a query or a snapshot touches them. The account logs (which
     /// transfers touched each account, 4 bytes per entry in 256-byte chunks) move to files there too,
     /// with a resident window of the same size (the newest chunks, where appends go), and so do the
-    /// transfers' states, the balance checkpoints and the transfer id index's tables. Snapshots are then
-    /// checkpoints (format 5): they flush the files and name them instead of copying the history, a
+    /// transfers' states and the balance checkpoints; the transfer id index keeps its newest 2M ids in
+    /// memory and the rest in sorted runs on disk (about 2 B per id stays in memory). Snapshots are then
+    /// checkpoints (format 6): they flush the files and name them instead of copying the history, a
     /// restart reopens the files and replays only the journal after the newest checkpoint, and a clean
     /// <see cref="LedgerEngine.DisposeAsync"/> leaves one at the last batch (unless
     /// <see cref="SnapshotIntervalEvents"/> is 0). A ledger whose checkpoints name files reopens them

@@ -10,14 +10,17 @@ namespace LedgerCore.Journal;
 /// files. The files are flushed first (<see cref="StorePages.Flush"/>); the snapshot then names how far
 /// each store reaches and writes only what changes in place: accounts, the logs' lists (chunks by
 /// number, expiries and balance checkpoints by position), the open pending transfers, the id index's
-/// tables by generation, reserved ids, history balances and expiries. No transfer, state, log entry or
+/// runs by range, reserved ids, history balances and expiries. No transfer, state, log entry or
 /// balance checkpoint is written again, so its size follows the accounts and the logs' lists, not the
 /// transfers' bytes.
 /// </summary>
 internal static partial class SnapshotFile
 {
     /// <summary>The format of a checkpoint that leaves the history in the store's files.</summary>
-    public const int CheckpointFormatVersion = 5;
+    public const int CheckpointFormatVersion = 6;
+
+    /// <summary>The checkpoint format of development builds before id runs (the id index's tables copied whole): no longer read.</summary>
+    private const int TableCheckpointFormatVersion = 5;
 
     /// <summary>Whether <paramref name="name"/> is a checkpoint naming store files (false when it cannot be read).</summary>
     public static bool IsCheckpoint(IStorage storage, string name)
@@ -26,7 +29,7 @@ internal static partial class SnapshotFile
         {
             using IStorageFile file = storage.OpenRead(name);
             Span<byte> header = stackalloc byte[HeaderSize];
-            return file.Read(0, header) == header.Length && BinaryPrimitives.ReadInt32LittleEndian(header[8..]) == CheckpointFormatVersion;
+            return file.Read(0, header) == header.Length && BinaryPrimitives.ReadInt32LittleEndian(header[8..]) is CheckpointFormatVersion or TableCheckpointFormatVersion;
         }
         catch (IOException)
         {
@@ -36,33 +39,25 @@ internal static partial class SnapshotFile
 
     private static void WriteCheckpoint(Output output, long sequence, SnapshotImage image, StoreImage store)
     {
-        // Everything the checkpoint names must be durable before the checkpoint is: the id index's tables
-        // copied to files of its own (read while the processor goes on), the stores' files synced.
-        var tables = (MappedTableSource)image.Pages.Tables;
-        try
-        {
-            foreach ((int generation, nint table, long bytes) in store.Tables) tables.Copy(sequence, generation, table, bytes);
-        }
-        finally
-        {
-            tables.EndCopy();
-        }
-
+        // Everything the checkpoint names must be durable before the checkpoint is: the id runs (each
+        // synced when written; the newest are being written from the tables frozen at the capture), the
+        // stores' files synced.
+        var runs = new IdRun[store.TransferRuns.Length];
+        for (int i = 0; i < runs.Length; i++) runs[i] = store.TransferRuns[i].GetAwaiter().GetResult();
+        image.Pages.Runs!.Named(sequence, Array.ConvertAll(runs, run => run.Name));
         image.Pages.Flush();
 
-        IdIndexState index = store.TransferIndex;
         output.WriteInt64(image.Accounts.Length);
         output.Write(MemoryMarshal.AsBytes(image.Accounts.AsSpan()));
         output.WriteInt64(image.TransferCount);
         output.WriteInt64(store.ChunkCount);
         output.WriteInt64(store.CheckpointCount);
-        output.WriteInt64(index.Prints ? 1 : 0);
-        output.WriteInt64(index.Length);
-        output.WriteInt64(index.Count);
-        output.WriteInt64(index.Generation);
-        output.WriteInt64(index.OldLength);
-        output.WriteInt64(index.OldGeneration);
-        output.WriteInt64(index.Moved);
+        output.WriteInt64(runs.Length);
+        foreach (IdRun run in runs)
+        {
+            output.WriteInt64(run.First);
+            output.WriteInt64(run.End);
+        }
 
         output.WriteInt64(store.OpenPendings.Length);
         output.Write(MemoryMarshal.AsBytes(store.OpenPendings.AsSpan()));
@@ -90,11 +85,12 @@ internal static partial class SnapshotFile
         }
     }
 
-    private static LedgerStateMachine ReadCheckpoint(IStorageFile file, Input input, string name, ReadOnlySpan<byte> header, Func<(long Sequence, int Generation)?, StorePages> store)
+    private static LedgerStateMachine ReadCheckpoint(IStorageFile file, Input input, string name, ReadOnlySpan<byte> header, Func<bool, StorePages> store)
     {
         ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
         ulong changeEventsFrom = BinaryPrimitives.ReadUInt64LittleEndian(header[56..]);
         StorePages? pages = null;
+        var runs = new List<IdRun>();
         LedgerStateMachine machine;
         try
         {
@@ -104,17 +100,22 @@ internal static partial class SnapshotFile
             long chunkCount = NonNegative(input, name);
             long checkpointCount = NonNegative(input, name);
             long stateOffset = input.Position;
-            var index = new IdIndexState(input.ReadInt64() != 0, input.ReadInt64(), input.ReadInt64(), checked((int)input.ReadInt64()),
-                input.ReadInt64(), checked((int)input.ReadInt64()), input.ReadInt64());
-            if (index.Count != transferCount || index.Length <= 0 || (index.Length & (index.Length - 1)) != 0 || index.Length > IdIndexState.MaxSlots ||
-                index.OldLength < 0 || index.Moved < 0 || index.Moved > index.OldLength)
+            var ranges = new (long First, long End)[input.ReadCount(16)];
+            for (int i = 0; i < ranges.Length; i++)
             {
-                throw new LedgerCorruptedException(name, stateOffset, "the id index's description does not fit the transfers");
+                ranges[i] = (input.ReadInt64(), input.ReadInt64());
+                if (ranges[i].First != (i == 0 ? 0 : ranges[i - 1].End) || ranges[i].End <= ranges[i].First)
+                {
+                    throw new LedgerCorruptedException(name, stateOffset, "the id runs do not follow one another");
+                }
             }
 
-            pages = store((BinaryPrimitives.ReadInt64LittleEndian(header[32..]), Math.Max(index.Generation, index.OldGeneration)));
-            if (!pages.InFilesMode || index.Prints != pages.TransfersInFiles) throw new LedgerCorruptedException(name, stateOffset, "a checkpoint names store files, and the store is not in files");
-            machine = LedgerStateMachine.Reopen(commitTimestamp, accounts, pages, index, transferCount, chunkCount, checkpointCount);
+            if ((ranges.Length == 0 ? 0 : ranges[^1].End) != transferCount) throw new LedgerCorruptedException(name, stateOffset, "the id runs do not cover the transfers");
+            pages = store(true);
+            if (!pages.InFilesMode) throw new LedgerCorruptedException(name, stateOffset, "a checkpoint names store files, and the store is not in files");
+            foreach ((long first, long end) in ranges) runs.Add(IdRun.Open(pages.Runs!.Directory, first, end));
+            pages.Runs!.Named(BinaryPrimitives.ReadInt64LittleEndian(header[32..]), [.. runs.ConvertAll(run => run.Name)]);
+            machine = LedgerStateMachine.Reopen(commitTimestamp, accounts, pages, [.. runs], transferCount, chunkCount, checkpointCount);
 
             long openOffset = input.Position;
             int open = input.ReadCount(sizeof(long));
@@ -164,6 +165,7 @@ internal static partial class SnapshotFile
         }
         catch (Exception e)
         {
+            foreach (IdRun run in runs) run.Dispose();
             pages?.Dispose();
             if (e is LedgerCorruptedException || ChecksumMatches(file)) throw;
             throw new LedgerCorruptedException($"Ledger data is corrupted in '{name}': snapshot checksum mismatch (decoding failed with {e.GetType().Name}).", e);

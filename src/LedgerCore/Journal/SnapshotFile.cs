@@ -55,19 +55,6 @@ internal static partial class SnapshotFile
     /// <exception cref="OperationCanceledException">Cancelled (checked every buffer): the temporary file is left for the caller to remove.</exception>
     public static long Write(IStorage storage, UInt128 ledgerId, long sequence, ulong highestFencingToken, SnapshotImage image, CancellationToken cancellationToken = default)
     {
-        try
-        {
-            return WriteFile(storage, ledgerId, sequence, highestFencingToken, image, cancellationToken);
-        }
-        finally
-        {
-            // A checkpoint's capture kept the id index's tables from being freed until it is written (or fails).
-            if (image.Store is not null) (image.Pages.Tables as MappedTableSource)?.EndCopy();
-        }
-    }
-
-    private static long WriteFile(IStorage storage, UInt128 ledgerId, long sequence, ulong highestFencingToken, SnapshotImage image, CancellationToken cancellationToken)
-    {
         string name = Name(sequence);
         string temporary = name + ".tmp";
         long length;
@@ -180,13 +167,13 @@ internal static partial class SnapshotFile
     /// <param name="accountCapacity">Accounts the machine makes room for up front.</param>
     /// <param name="transferCapacity">Transfers the machine makes room for up front.</param>
     /// <param name="store">
-    /// The machine's store pages: called with null for a snapshot that holds the history (fresh pages),
-    /// or with a format 5 checkpoint's sequence and the newest id-index table generation it names (pages
-    /// reopened on the files it names). Null: process memory, and a format 5 checkpoint cannot be read.
+    /// The machine's store pages: called with false for a snapshot that holds the history (fresh pages),
+    /// or true for a checkpoint (format 6: pages reopened on the files it names, id runs included).
+    /// Null: process memory, and a checkpoint cannot be read.
     /// </param>
-    /// <exception cref="NotSupportedException">A format 5 checkpoint, and no <paramref name="store"/> to reopen its files from.</exception>
+    /// <exception cref="NotSupportedException">A checkpoint, and no <paramref name="store"/> to reopen its files from.</exception>
     public static (LedgerStateMachine Machine, long Sequence, ulong HighestFencingToken) Read(IStorage storage, string name, UInt128 ledgerId,
-        int accountCapacity = 0, long transferCapacity = 0, Func<(long Sequence, int Generation)?, StorePages>? store = null)
+        int accountCapacity = 0, long transferCapacity = 0, Func<bool, StorePages>? store = null)
     {
         using IStorageFile file = storage.OpenRead(name);
         var input = new Input(file, name);
@@ -195,6 +182,7 @@ internal static partial class SnapshotFile
         if (BinaryPrimitives.ReadUInt64LittleEndian(header) != Magic) throw new LedgerCorruptedException(name, 0, "not a snapshot (bad magic)");
         int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
         if (version is not (1 or 2 or 3 or FormatVersion or CheckpointFormatVersion)) throw new LedgerCorruptedException(name, 8, "unsupported snapshot format version");
+        if (version == TableCheckpointFormatVersion) throw new LedgerCorruptedException(name, 8, "a checkpoint of format 5 (a development build's, which copied the id index's tables) is no longer read");
         if (BinaryPrimitives.ReadUInt128LittleEndian(header[16..]) != ledgerId) throw new LedgerCorruptedException(name, 16, "snapshot belongs to another ledger");
         long sequence = BinaryPrimitives.ReadInt64LittleEndian(header[32..]);
         ulong commitTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
@@ -205,7 +193,7 @@ internal static partial class SnapshotFile
             return (ReadCheckpoint(file, input, name, header, store), sequence, highestToken);
         }
 
-        StorePages? pages = store?.Invoke(null);
+        StorePages? pages = store?.Invoke(false);
 
         // The sections are decoded before the trailer is reached, so they are untrusted while they are
         // restored: a corrupt field can make restoring fail in ways no bound check foresees (an overflow

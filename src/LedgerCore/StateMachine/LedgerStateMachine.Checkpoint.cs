@@ -8,14 +8,15 @@ public sealed partial class LedgerStateMachine
     /// A machine reopened from a checkpoint that left the history in the store's files (snapshot format
     /// 5): the stores hold the <paramref name="transferCount"/> transfers and states,
     /// <paramref name="chunkCount"/> log chunks and <paramref name="checkpointCount"/> balance checkpoints
-    /// it names (and perhaps more, written after it: appends overwrite them), the transfer id index is
-    /// its tables as they are. The caller then installs the logs, the open pending transfers and the rest.
+    /// it names (and perhaps more, written after it: appends overwrite them), the transfer ids are in
+    /// <paramref name="transferRuns"/> (oldest first, covering every transfer). The caller then installs
+    /// the logs, the open pending transfers and the rest.
     /// </summary>
-    /// <exception cref="LedgerCorruptedException">A store file or table the checkpoint names is missing or short.</exception>
-    internal static LedgerStateMachine Reopen(ulong commitTimestamp, ReadOnlySpan<Account> accounts, StorePages pages, IdIndexState transferIndex, long transferCount, long chunkCount, long checkpointCount)
+    /// <exception cref="LedgerCorruptedException">A store file the checkpoint names is missing or short.</exception>
+    internal static LedgerStateMachine Reopen(ulong commitTimestamp, ReadOnlySpan<Account> accounts, StorePages pages, IdRun[] transferRuns, long transferCount, long chunkCount, long checkpointCount)
     {
         pages.RequireExisting(transferCount, chunkCount, checkpointCount);
-        var machine = new LedgerStateMachine(pages, transferIndex) { _commitTimestamp = commitTimestamp };
+        var machine = new LedgerStateMachine(pages, transferRuns) { _commitTimestamp = commitTimestamp };
         foreach (ref readonly Account account in accounts)
         {
             long index = machine._accounts.Add(in account);
@@ -97,6 +98,6 @@ public sealed partial class LedgerStateMachine
 
     internal void RestoreChangeEventsFrom(long transferIndex) => _changeEventsFrom = transferIndex;
 
-    /// <summary>Bytes of the transfer id index's tables (both while it grows): what a checkpoint copies.</summary>
-    internal long TransferIndexBytes => _transferIndex.TableBytesInUse;
+    /// <summary>Runs of the transfer id index on disk (for tests).</summary>
+    internal int TransferIdRuns => _transferIndex.RunCount;
 }

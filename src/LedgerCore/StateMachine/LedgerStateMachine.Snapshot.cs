@@ -47,15 +47,13 @@ public sealed partial class LedgerStateMachine
     {
         var open = new long[_openPendings.Count];
         _openPendings.CopyTo(open);
-        (_pages.Tables as MappedTableSource)?.BeginCopy();
         return new StoreImage
         {
             OpenPendings = open,
             Chunks = _logChunks.Numbers(),
             ChunkCount = _logChunks.Count,
             CheckpointCount = _checkpoints.Count,
-            TransferIndex = _transferIndex.State,
-            Tables = _transferIndex.Tables(),
+            TransferRuns = _transferIndex.Capture(),
         };
     }
 
@@ -111,6 +109,7 @@ public sealed partial class LedgerStateMachine
             _transfers.ScanAhead(i);
             if (i + SlotsAhead < count) _transferIndex.Prefetch(_transfers[i + SlotsAhead].Id);
             _transferIndex.Add(i);
+            _transferIndex.FreezeIfFull();
         }
     }
 

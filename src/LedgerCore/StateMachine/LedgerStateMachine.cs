@@ -47,7 +47,7 @@ public sealed partial class LedgerStateMachine
     // The pending transfers not yet posted, voided or expired: a checkpoint names them, because only
     // their states change after they are stored (a restore from files resets them, see docs/storage.md).
     private readonly HashSet<long> _openPendings = [];
-    private readonly IdIndex<TransferIds> _transferIndex;
+    private readonly LayeredIdIndex<TransferIds> _transferIndex;
 
     // Ids of transfers that failed with a transient result: kept in arrival order too, for the digest.
     private readonly HashSet<UInt128> _orphanedIds = [];
@@ -90,8 +90,8 @@ public sealed partial class LedgerStateMachine
     {
     }
 
-    /// <summary>An empty ledger whose stores live in <paramref name="pages"/>; with <paramref name="transferIndex"/>, its id index reopened from the tables a checkpoint named.</summary>
-    internal LedgerStateMachine(StorePages pages, IdIndexState? transferIndex = null)
+    /// <summary>An empty ledger whose stores live in <paramref name="pages"/>; with <paramref name="transferRuns"/>, the transfer ids of the records a checkpoint named, in the runs it named.</summary>
+    internal LedgerStateMachine(StorePages pages, IdRun[]? transferRuns = null)
     {
         _pages = pages;
         _transfers = new NativePagedArray<Transfer>(pages.Transfers);
@@ -99,9 +99,9 @@ public sealed partial class LedgerStateMachine
         _logChunks = new LogChunks(pages.LogChunks);
         _checkpoints = new NativePagedArray<BalanceCheckpoint>(pages.Checkpoints);
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
-        _transferIndex = transferIndex is { } state
-            ? new IdIndex<TransferIds>(new TransferIds(_transfers), state, pages.Tables)
-            : new IdIndex<TransferIds>(new TransferIds(_transfers), prints: pages.TransfersInFiles, tables: pages.Tables);
+        _transferIndex = pages.Runs is { } runs
+            ? new LayeredIdIndex<TransferIds>(new TransferIds(_transfers), runs, transferRuns)
+            : new LayeredIdIndex<TransferIds>(new TransferIds(_transfers), prints: pages.TransfersInFiles);
     }
 
     /// <summary>

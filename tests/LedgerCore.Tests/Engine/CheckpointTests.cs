@@ -73,7 +73,7 @@ public class CheckpointTests
             CopyDirectory(dir.Path, crashed.Path);
         }
 
-        Assert.That(Directory.GetFiles(Path.Combine(dir.Path, "store"), "ids-*.tbl"), Is.Not.Empty, "the id index's tables are files");
+        Assert.That(Directory.GetFiles(Path.Combine(dir.Path, "store"), "ids-*.run"), Is.Not.Empty, "the id index keeps runs in files");
 
         // A clean stop left a checkpoint at its last batch: nothing to replay.
         await using (LedgerEngine stopped = await LedgerEngine.OpenAsync(Ledgers.Options(dir.Path, InFiles)).Within())
@@ -113,8 +113,8 @@ public class CheckpointTests
     [TestCase("transfers-0000000000.seg", "delete")]
     [TestCase("transfers-0000000000.seg", "zero")]
     [TestCase("states-0000000000.seg", "delete")]
-    [TestCase("ids-*.tbl", "delete")]
-    [TestCase("ids-*.tbl", "zero")]
+    [TestCase("ids-*.run", "delete")]
+    [TestCase("ids-*.run", "zero")]
     public async Task A_store_file_a_checkpoint_names_missing_or_wiped_fails_the_open_as_corruption(string pattern, string damage)
     {
         using var dir = new TempDirectory();

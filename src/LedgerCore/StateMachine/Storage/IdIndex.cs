@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LedgerCore.StateMachine.Storage;
 
@@ -71,26 +72,23 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     private const ulong Occupied = 1UL << 32;
 
     /// <summary>The largest table: homes are taken from the hash's top 31 bits (bit 32 is <see cref="Occupied"/>).</summary>
-    internal const long MaxSlots = IdIndexState.MaxSlots;
+    internal const long MaxSlots = 1L << 31;
 
     // A removed entry: not empty (probe runs go on through it), yet never an entry (Occupied is
     // clear), so it matches no id, is never moved, and an add may take its slot.
     private const ulong Removed = 0x0000_0000_FFFF_FFFFUL;
 
     private readonly TSource _source;
-    private readonly TableSource _tables;
     private ulong* _slots;
     private long _length;
     private int _shift;
     private long _count;
-    private int _generation;
 
     // The table being moved into _slots, or null; slots below _moved are moved already.
     private ulong* _old;
     private long _oldLength;
     private int _oldShift;
     private long _moved;
-    private int _oldGeneration;
 
     // Whether each slot has a print beside it (see the class's remarks).
     private readonly bool _prints;
@@ -98,63 +96,30 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     /// <param name="source">Reads the id at a record index.</param>
     /// <param name="capacity">Entries to make room for.</param>
     /// <param name="prints">Keep 16 more bits of each hash, so absent ids read no records: for records in files.</param>
-    /// <param name="tables">Where the tables live: process memory (null), or files a checkpoint can name.</param>
-    public IdIndex(TSource source, long capacity = MinCapacity, bool prints = false, TableSource? tables = null)
+    public IdIndex(TSource source, long capacity = MinCapacity, bool prints = false)
     {
         _source = source;
         _prints = prints;
-        _tables = tables ?? TableSource.InMemory;
         _length = SizeFor(capacity);
-        _slots = Allocate(_length, out _generation);
+        _slots = Allocate(_length);
         _shift = ShiftFor(_length);
     }
 
-    /// <summary>
-    /// The index a checkpoint described (<see cref="State"/>), its tables opened from
-    /// <paramref name="tables"/> as they are now: they hold every entry the checkpoint knew, and
-    /// perhaps entries of batches after it, which are not found until their records are stored again
-    /// by the replay (whose adds then meet them, see <see cref="Insert"/>).
-    /// </summary>
-    /// <exception cref="LedgerCorruptedException">A table is missing or of the wrong size.</exception>
-    public IdIndex(TSource source, IdIndexState state, TableSource tables)
-    {
-        _source = source;
-        _tables = tables;
-        _prints = state.Prints;
-        _length = state.Length;
-        _count = state.Count;
-        _generation = state.Generation;
-        _slots = (ulong*)tables.Open(_generation, TableBytes(_length));
-        _shift = ShiftFor(_length);
-        if (state.OldLength > 0)
-        {
-            _oldLength = state.OldLength;
-            _oldGeneration = state.OldGeneration;
-            _moved = state.Moved;
-            _oldShift = ShiftFor(_oldLength);
-            _old = (ulong*)tables.Open(_oldGeneration, TableBytes(_oldLength));
-        }
-    }
+    ~IdIndex() => Release();
 
-    ~IdIndex()
+    /// <summary>Returns the tables now (an index frozen into a run on disk is done with), rather than at finalization.</summary>
+    public void Free() => Release();
+
+    private void Release()
     {
-        if (!_tables.FreedByFinalizer) return;
-        _tables.Free((byte*)_slots);
-        if (_old is not null) _tables.Free((byte*)_old);
+        if (_slots is not null) NativeMemory.Free(_slots);
+        if (_old is not null) NativeMemory.Free(_old);
+        _slots = null;
+        _old = null;
     }
 
     /// <summary>Bytes of the tables in use.</summary>
     public long TableBytesInUse => TableBytes(_length) + (_old is null ? 0 : TableBytes(_oldLength));
-
-    /// <summary>The tables in use (the old one too while growing): what a checkpoint copies to files.</summary>
-    public (int Generation, nint Table, long Bytes)[] Tables() => _old is null
-        ? [(_generation, (nint)_slots, TableBytes(_length))]
-        : [(_generation, (nint)_slots, TableBytes(_length)), (_oldGeneration, (nint)_old, TableBytes(_oldLength))];
-
-    /// <summary>What a checkpoint records to reopen the index from its tables' files (at a batch boundary).</summary>
-    public IdIndexState State => _old is null
-        ? new(_prints, _length, _count, _generation, 0, 0, 0)
-        : new(_prints, _length, _count, _generation, _oldLength, _oldGeneration, _moved);
 
     public long Count => _count;
 
@@ -347,9 +312,8 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         _old = _slots;
         _oldLength = _length;
         _oldShift = _shift;
-        _oldGeneration = _generation;
         _moved = 0;
-        _slots = Allocate(size, out _generation);
+        _slots = Allocate(size);
         _length = size;
         _shift = ShiftFor(size);
     }
@@ -369,7 +333,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         _moved = end;
         if (end == _oldLength)
         {
-            _tables.Free((byte*)_old);
+            NativeMemory.Free(_old);
             _old = null;
         }
     }
@@ -418,7 +382,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     private static int ShiftFor(long size) => 64 - BitOperations.Log2((ulong)size);
 
     // The slots, then 2 bytes per slot for the prints if kept (see the class's remarks).
-    private ulong* Allocate(long size, out int generation) => (ulong*)_tables.Allocate(TableBytes(size), out generation);
+    private ulong* Allocate(long size) => (ulong*)NativeMemory.AllocZeroed((nuint)TableBytes(size));
 
     private long TableBytes(long size) => size * (_prints ? sizeof(ulong) + sizeof(ushort) : sizeof(ulong));
 

@@ -44,7 +44,7 @@ internal sealed class SnapshotImage
     public required StorePages Pages { get; init; }
 
     /// <summary>
-    /// Set for a checkpoint that leaves the history in the store's files (snapshot format 5): what
+    /// Set for a checkpoint that leaves the history in the store's files (snapshot format 6): what
     /// names it there. Transfers, states, log entries and balance checkpoints are then not written.
     /// </summary>
     public StoreImage? Store { get; init; }

@@ -1,8 +1,8 @@
 namespace LedgerCore.StateMachine.Storage;
 
 /// <summary>
-/// What a checkpoint records of the store files it leaves the history in (snapshot format 5,
-/// docs/storage.md): how far each store reaches at the batch boundary, the id index's tables, and the
+/// What a checkpoint records of the store files it leaves the history in (snapshot format 6,
+/// docs/storage.md): how far each store reaches at the batch boundary, the id index's runs, and the
 /// pending transfers still open, whose states are the only stored bytes below those lengths that
 /// change afterwards (a restore sets them back to pending).
 /// </summary>
@@ -18,8 +18,6 @@ internal sealed class StoreImage
     /// <summary>Balance checkpoints in the store.</summary>
     public required long CheckpointCount { get; init; }
 
-    public required IdIndexState TransferIndex { get; init; }
-
-    /// <summary>The id index's tables, to copy to the checkpoint's files (kept allocated until the copy ends).</summary>
-    public required (int Generation, nint Table, long Bytes)[] Tables { get; init; }
+    /// <summary>The runs holding every transfer id, oldest first; the newest may still be being written (the checkpoint's writer waits for them).</summary>
+    public required Task<IdRun>[] TransferRuns { get; init; }
 }

@@ -6,10 +6,10 @@ namespace LedgerCore.StateMachine.Storage;
 /// data directory's <c>store</c> folder with a resident window each (<see cref="LedgerOptions.TransferCacheBytes"/>).
 /// Released together when the engine closes (or by the sources' finalizers).
 /// </summary>
-internal sealed class StorePages(PageSource transfers, PageSource states, PageSource logChunks, PageSource checkpoints, TableSource? tables = null) : IDisposable
+internal sealed class StorePages(PageSource transfers, PageSource states, PageSource logChunks, PageSource checkpoints, IdRunFiles? runs = null) : IDisposable
 {
-    /// <summary>Where the transfer id index's tables live.</summary>
-    public TableSource Tables { get; } = tables ?? TableSource.InMemory;
+    /// <summary>Where the transfer id index keeps its older ids as runs, or null: in memory (see <see cref="LayeredIdIndex{TSource}"/>).</summary>
+    public IdRunFiles? Runs { get; } = runs;
 
     public PageSource Transfers { get; } = transfers;
 
@@ -31,25 +31,23 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
         new AnonymousPageSource(NativePagedArray<BalanceCheckpoint>.PageBytes));
 
     /// <summary>
-    /// Segment files and id-index table copies in <paramref name="directory"/>, each store keeping about
+    /// Segment files and id runs in <paramref name="directory"/>, each store keeping about
     /// <paramref name="residentBytes"/> of its newest pages resident: emptied of earlier ones, or with
-    /// <paramref name="resumeFrom"/> (a checkpoint's sequence and the newest table generation it names)
-    /// kept, to reopen what the checkpoint names.
+    /// <paramref name="resume"/> kept, to reopen what a checkpoint names.
     /// </summary>
     /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
-    public static StorePages InFiles(string directory, long residentBytes, (long Sequence, int Generation)? resumeFrom = null)
+    public static StorePages InFiles(string directory, long residentBytes, bool resume = false)
     {
-        bool resume = resumeFrom is not null;
         return new StorePages(
             new MappedPageSource(directory, "transfers", NativePagedArray<Transfer>.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "states", NativePagedArray<TransferState>.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "logs", Storage.LogChunks.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "checkpoints", NativePagedArray<BalanceCheckpoint>.PageBytes, residentBytes, resume),
-            new MappedTableSource(directory, resumeFrom));
+            new IdRunFiles(directory, resume));
     }
 
-    /// <summary>Whether the stores are files a checkpoint can name (snapshot format 5) rather than process memory.</summary>
-    public bool InFilesMode => Tables is MappedTableSource;
+    /// <summary>Whether the stores are files a checkpoint can name (snapshot format 6) rather than process memory.</summary>
+    public bool InFilesMode => Runs is not null;
 
     /// <summary>Checks that the files holding what a checkpoint names are there (before they are mapped).</summary>
     /// <exception cref="LedgerCorruptedException">One is missing or short.</exception>
@@ -70,7 +68,7 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
         }
     }
 
-    /// <summary>Makes everything the stores hold so far durable, before a checkpoint names it (the id index's tables are copied apart, see <see cref="MappedTableSource"/>).</summary>
+    /// <summary>Makes everything the stores hold so far durable, before a checkpoint names it (the id runs are durable when written).</summary>
     /// <exception cref="IOException">A file could not be synced.</exception>
     public void Flush()
     {
@@ -87,6 +85,5 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
         States.Dispose();
         LogChunks.Dispose();
         Checkpoints.Dispose();
-        Tables.Dispose();
     }
 }
