@@ -71,14 +71,18 @@ public class LayeredIdIndexTests
         Assert.That(index.Count, Is.EqualTo(ids.Count));
         Assert.That(maxRuns, Is.GreaterThan(LayeredIdIndex<ListIds>.Fanout), "the test made enough runs to merge");
 
-        // Merges end: wait for them (bounded), then the runs are fewer than the tables frozen.
-        for (int wait = 0; wait < 200 && index.RunCount >= maxRuns; wait++)
+        // Merges end (waited for, bounded): no level then holds Fanout runs, and some were merged.
+        index.Flush();
+        for (int wait = 0; wait < 1_000 && (index.Merging || FullLevel(index.RunLevels)); wait++)
         {
             Thread.Sleep(20);
             index.Step();
         }
 
-        Assert.That(index.RunCount, Is.LessThan(maxRuns), "runs were merged");
+        int[] levels = index.RunLevels;
+        Assert.That(FullLevel(levels), Is.False, "levels: " + string.Join(",", levels));
+        Assert.That(levels.Max(), Is.GreaterThanOrEqualTo(2), "runs were merged, and merged again");
+        Assert.That(levels, Is.Ordered, "newest first: levels rise with age");
         foreach ((UInt128 id, int at) in expected) Assert.That(index.Find(id), Is.EqualTo(at));
 
         // A checkpoint's runs reopen into an index that finds the same, with nothing in its table.
@@ -117,7 +121,8 @@ public class LayeredIdIndexTests
         files.Named(1, named);
 
         // 16 runs of level 0 become 4 of level 1, then one of level 2.
-        for (int wait = 0; wait < 500 && index.RunCount != 1; wait++)
+        index.Flush();
+        for (int wait = 0; wait < 2_000 && index.RunCount != 1; wait++)
         {
             Thread.Sleep(10);
             index.Step();
@@ -183,8 +188,8 @@ public class LayeredIdIndexTests
             ulong key = sorted[i].Key;
             UInt128 id = ids[(int)sorted[i].Index];
             // (the first id of block 2 reads block 1 first: equal hashes may run on from it)
-            if (i / IdRun.EntriesPerBlock == 1 || i == 2 * IdRun.EntriesPerBlock) Assert.Throws<LedgerCorruptedException>(() => damaged.Find(key, IdFilter.Mix(key), id, source));
-            else if (i / IdRun.EntriesPerBlock != 0 || sorted[i].Key != sorted[IdRun.EntriesPerBlock].Key) Assert.That(damaged.Find(key, IdFilter.Mix(key), id, source), Is.EqualTo(sorted[i].Index));
+            if (i / IdRun.EntriesPerBlock == 1 || i == 2 * IdRun.EntriesPerBlock) Assert.Throws<LedgerCorruptedException>(() => damaged.Find(key, id, source));
+            else if (i / IdRun.EntriesPerBlock != 0 || sorted[i].Key != sorted[IdRun.EntriesPerBlock].Key) Assert.That(damaged.Find(key, id, source), Is.EqualTo(sorted[i].Index));
         }
     }
 
@@ -197,10 +202,10 @@ public class LayeredIdIndexTests
             try
             {
                 var random = new Random(5);
-                for (int i = 0; i < Keys; i++) filter.Add(IdFilter.Mix(IdIndex<ListIds>.Hash((UInt128)(ulong)(i + 1))));
-                for (int i = 0; i < Keys; i++) Assert.That(filter.MayContain(IdFilter.Mix(IdIndex<ListIds>.Hash((UInt128)(ulong)(i + 1)))), Is.True);
+                for (int i = 0; i < Keys; i++) filter.Add(IdIndex<ListIds>.Hash((UInt128)(ulong)(i + 1)));
+                for (int i = 0; i < Keys; i++) Assert.That(filter.MayContain(IdIndex<ListIds>.Hash((UInt128)(ulong)(i + 1))), Is.True);
                 int passed = 0;
-                for (int i = 0; i < Keys; i++) passed += filter.MayContain(IdFilter.Mix(IdIndex<ListIds>.Hash(new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64())))) ? 1 : 0;
+                for (int i = 0; i < Keys; i++) passed += filter.MayContain(IdIndex<ListIds>.Hash(new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64()))) ? 1 : 0;
                 Assert.That(passed, Is.LessThan(Keys / 250), "false positives under 0.4%");
             }
             finally
@@ -209,6 +214,9 @@ public class LayeredIdIndexTests
             }
         }
     }
+
+    private static bool FullLevel(int[] levels) =>
+        levels.GroupBy(level => level).Any(group => group.Count() >= LayeredIdIndex<ListIds>.Fanout);
 
     // Ids that share one hash (IdIndex's fold: lower ^ upper * C is the same), so equal keys span blocks.
     private static UInt128 Colliding(ulong n)

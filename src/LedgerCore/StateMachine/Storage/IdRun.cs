@@ -73,17 +73,17 @@ internal sealed unsafe class IdRun : IDisposable
 
     /// <summary>
     /// The index of the record holding <paramref name="id"/> among this run's, or -1. <paramref name="key"/>
-    /// is the id's hash and <paramref name="mix"/> the filter's (<see cref="IdFilter.Mix"/>).
+    /// is the id's hash.
     /// </summary>
     /// <exception cref="LedgerCorruptedException">A block read fails its checksum.</exception>
     /// <exception cref="IOException">A block could not be read.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Find<TSource>(ulong key, ulong mix, UInt128 id, TSource source) where TSource : struct, IIdSource =>
-        _filter.MayContain(mix) ? Search(key, id, source) : -1;
+    public long Find<TSource>(ulong key, UInt128 id, TSource source) where TSource : struct, IIdSource =>
+        _filter.MayContain(key) ? Search(key, id, source) : -1;
 
-    /// <summary>Prefetches the filter's block for <paramref name="mix"/>.</summary>
+    /// <summary>Prefetches the filter's block for <paramref name="key"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(ulong mix) => _filter.Prefetch(mix);
+    public void Prefetch(ulong key) => _filter.Prefetch(key);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private long Search<TSource>(ulong key, UInt128 id, TSource source) where TSource : struct, IIdSource
@@ -268,7 +268,7 @@ internal sealed unsafe class IdRun : IDisposable
             int slot = (int)(_added % EntriesPerBlock);
             MemoryMarshal.Write(_block.AsSpan(slot * 16), in entry);
             if (slot == 0) _fences[_added / EntriesPerBlock] = entry.Key;
-            _filter.Add(IdFilter.Mix(entry.Key));
+            _filter.Add(entry.Key);
             _added++;
             if (_added % EntriesPerBlock == 0 || _added == _count) WriteBlock();
         }

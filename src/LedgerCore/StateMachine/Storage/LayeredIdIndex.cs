@@ -75,6 +75,20 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
     /// <summary>Runs on disk (for tests and metrics).</summary>
     internal int RunCount => _runs.Length;
 
+    /// <summary>The runs' levels, newest first (for tests).</summary>
+    internal int[] RunLevels
+    {
+        get
+        {
+            var levels = new int[_runs.Length];
+            for (int i = 0; i < levels.Length; i++) levels[i] = _runs[i].Level;
+            return levels;
+        }
+    }
+
+    /// <summary>Whether a merge is under way (for tests).</summary>
+    internal bool Merging => _merge is not null;
+
     /// <summary>Bytes in memory: the tables, their entries, and the runs' filters and fences.</summary>
     internal long MemoryBytes
     {
@@ -106,10 +120,9 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
         }
 
         ulong key = IdIndex<TSource>.Hash(id);
-        ulong mix = IdFilter.Mix(key);
         foreach (IdRun run in _runs)
         {
-            long index = run.Find(key, mix, id, _source);
+            long index = run.Find(key, id, _source);
             if (index >= 0) return index;
         }
 
@@ -123,8 +136,8 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
         _memtable.Prefetch(id);
         IdRun[] runs = _runs;
         if (runs.Length == 0) return;
-        ulong mix = IdFilter.Mix(IdIndex<TSource>.Hash(id));
-        foreach (IdRun run in runs) run.Prefetch(mix);
+        ulong key = IdIndex<TSource>.Hash(id);
+        foreach (IdRun run in runs) run.Prefetch(key);
     }
 
     /// <summary>Adds <paramref name="index"/>, the newest record, whose id is not indexed yet.</summary>
