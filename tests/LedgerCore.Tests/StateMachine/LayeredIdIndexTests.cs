@@ -215,6 +215,31 @@ public class LayeredIdIndexTests
         }
     }
 
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(2)]
+    public void A_level_zero_run_is_sorted_by_hash_then_index(int keys)
+    {
+        var random = new Random(keys);
+        var entries = new IdRunEntry[100_000];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            ulong key = keys switch
+            {
+                0 => (ulong)random.NextInt64() * 2,                          // spread over every bucket
+                1 => 0xABCD_0000_0000_0000UL + (uint)random.Next(1_000),     // one crowded bucket, many equal keys
+                _ => (ulong)random.Next(3) << 62,                            // three keys
+            };
+            entries[i] = new IdRunEntry(key, i);
+        }
+
+        var sorted = new IdRunEntry[entries.Length];
+        IdRunFiles.Sort(entries, sorted);
+        IdRunEntry[] expected = [.. entries];
+        Array.Sort(expected);
+        Assert.That(sorted, Is.EqualTo(expected));
+    }
+
     private static bool FullLevel(int[] levels) =>
         levels.GroupBy(level => level).Any(group => group.Count() >= LayeredIdIndex<ListIds>.Fanout);
 

@@ -13,6 +13,9 @@ internal sealed class IdRunFiles
     private readonly HashSet<string> _inUse = new(StringComparer.Ordinal);
     private readonly Dictionary<long, string[]> _named = [];
 
+    // The array a level-0 run is sorted into, kept for the next (32 MiB, not allocated again).
+    private IdRunEntry[]? _scratch;
+
     /// <param name="directory">Created if missing. Runs being written when a process stopped are deleted.</param>
     /// <param name="resume">Keep the runs there (a checkpoint names some); otherwise they are deleted too.</param>
     /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
@@ -39,12 +42,56 @@ internal sealed class IdRunFiles
         Use(IdRun.NameOf(first, first + count));
         return Task.Run(() =>
         {
-            Span<IdRunEntry> sorted = entries.AsSpan(0, checked((int)count));
-            sorted.Sort();
-            using var writer = new IdRun.Writer(Directory, first, count, level: 0);
-            foreach (IdRunEntry entry in sorted) writer.Add(entry);
-            return writer.Finish();
+            IdRunEntry[] scratch = Interlocked.Exchange(ref _scratch, null) is { } spare && spare.Length >= count
+                ? spare
+                : GC.AllocateUninitializedArray<IdRunEntry>(entries.Length);
+            try
+            {
+                Span<IdRunEntry> sorted = scratch.AsSpan(0, checked((int)count));
+                Sort(entries.AsSpan(0, sorted.Length), sorted);
+                using var writer = new IdRun.Writer(Directory, first, count, level: 0);
+                foreach (IdRunEntry entry in sorted) writer.Add(entry);
+                return writer.Finish();
+            }
+            finally
+            {
+                _scratch = scratch;
+            }
         });
+    }
+
+    /// <summary>
+    /// Sorts <paramref name="entries"/> into <paramref name="sorted"/> by key, then index: a counting
+    /// sort on the keys' top 16 bits (keys are hashes, so ~32 entries a bucket for 2M), then insertion
+    /// sorts of the buckets (a comparison sort for a crowded one). The scatter keeps index order within a bucket. A comparison sort took a
+    /// quarter of a core at 1M transfers/s.
+    /// </summary>
+    internal static void Sort(ReadOnlySpan<IdRunEntry> entries, Span<IdRunEntry> sorted)
+    {
+        const int Buckets = 1 << 16;
+        var starts = new int[Buckets + 1];
+        foreach (ref readonly IdRunEntry entry in entries) starts[(int)(entry.Key >> 48) + 1]++;
+        for (int b = 0; b < Buckets; b++) starts[b + 1] += starts[b];
+        var next = (int[])starts.Clone();
+        foreach (ref readonly IdRunEntry entry in entries) sorted[next[(int)(entry.Key >> 48)]++] = entry;
+        for (int b = 0; b < Buckets; b++)
+        {
+            Span<IdRunEntry> bucket = sorted[starts[b]..starts[b + 1]];
+            if (bucket.Length > 64)
+            {
+                // Ids whose hashes crowd one bucket (many equal hashes, say) must not make this quadratic.
+                bucket.Sort();
+                continue;
+            }
+
+            for (int i = 1; i < bucket.Length; i++)
+            {
+                IdRunEntry entry = bucket[i];
+                int j = i - 1;
+                for (; j >= 0 && bucket[j].CompareTo(entry) > 0; j--) bucket[j + 1] = bucket[j];
+                bucket[j + 1] = entry;
+            }
+        }
     }
 
     /// <summary>Merges consecutive runs (oldest first) into one run of their range, a level above theirs.</summary>
