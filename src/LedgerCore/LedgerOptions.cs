@@ -35,10 +35,10 @@ public sealed class LedgerOptions
 
     /// <summary>
     /// Take a snapshot after this many journaled events since the last one (0 = never), default 4,000,000.
-    /// Snapshots bound restart time: recovery loads the newest and replays only what follows it. With
-    /// the stores in files (<see cref="TransferCacheBytes"/>) a checkpoint copies the id index's tables
-    /// whole, so it also waits until the journal has grown by twice their size (about 42M events at
-    /// 200M transfers): a restart after a crash replays at most that many.
+    /// Snapshots bound restart time: recovery loads the newest and replays only what follows it, so a
+    /// restart after a crash replays at most this many events (with the stores in files, see
+    /// <see cref="TransferCacheBytes"/>, a snapshot is a checkpoint whose size does not follow the
+    /// transfers').
     /// </summary>
     public long SnapshotIntervalEvents { get; set; } = 4_000_000;
 

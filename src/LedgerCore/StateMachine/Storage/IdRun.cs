@@ -25,6 +25,7 @@ internal sealed unsafe class IdRun : IDisposable
     public const string Suffix = ".run";
     private const ulong Magic = 0x314E55524449434CUL; // "LCIDRUN1"
     private const int FooterBytes = 64;
+    private const int Version = 1;
 
     private readonly SafeFileHandle _file;
     private readonly ulong[] _fences;
@@ -159,6 +160,7 @@ internal sealed unsafe class IdRun : IDisposable
             long count = BinaryPrimitives.ReadInt64LittleEndian(footer[32..]);
             long filterBlocks = BinaryPrimitives.ReadInt64LittleEndian(footer[40..]);
             long blocks = (count + EntriesPerBlock - 1) / EntriesPerBlock;
+            if (BinaryPrimitives.ReadInt32LittleEndian(footer[8..]) != Version) throw new LedgerCorruptedException(path, length - FooterBytes + 8, "an id run of an unknown version");
             if (runFirst != first || runEnd != end || count != end - first || count <= 0 || filterBlocks != IdFilter.BlocksFor(count) ||
                 length != (blocks * BlockBytes) + (filterBlocks * IdFilter.BlockBytes) + (blocks * 16) + FooterBytes)
             {
@@ -301,7 +303,7 @@ internal sealed unsafe class IdRun : IDisposable
             Span<byte> footer = stackalloc byte[FooterBytes];
             footer.Clear();
             BinaryPrimitives.WriteUInt64LittleEndian(footer, Magic);
-            BinaryPrimitives.WriteInt32LittleEndian(footer[8..], 1);
+            BinaryPrimitives.WriteInt32LittleEndian(footer[8..], Version);
             BinaryPrimitives.WriteInt32LittleEndian(footer[12..], _level);
             BinaryPrimitives.WriteInt64LittleEndian(footer[16..], _first);
             BinaryPrimitives.WriteInt64LittleEndian(footer[24..], _first + _count);
