@@ -100,7 +100,7 @@ public sealed partial class LedgerStateMachine
         _checkpoints = new NativePagedArray<BalanceCheckpoint>(pages.Checkpoints);
         _accountIndex = new IdIndex<AccountIds>(new AccountIds(_accounts));
         _transferIndex = pages.Runs is { } runs
-            ? new LayeredIdIndex<TransferIds>(new TransferIds(_transfers), runs, transferRuns)
+            ? new LayeredIdIndex<TransferIds>(new TransferIds(_transfers), runs, transferRuns, pages.IdTableEntries)
             : new LayeredIdIndex<TransferIds>(new TransferIds(_transfers), prints: pages.TransfersInFiles);
     }
 

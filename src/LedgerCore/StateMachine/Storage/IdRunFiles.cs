@@ -32,6 +32,9 @@ internal sealed class IdRunFiles
 
     public string Directory { get; }
 
+    /// <summary>Ids the id index's table takes before it is frozen into a run: 2M (the table takes 2^22 slots, 40 MiB, and its entries 32 MiB).</summary>
+    public const long TableEntries = 1 << 21;
+
     /// <summary>
     /// Sorts the first <paramref name="count"/> of <paramref name="entries"/> (the records from
     /// <paramref name="first"/> on, one each) in place and writes them as a run of level 0; the caller

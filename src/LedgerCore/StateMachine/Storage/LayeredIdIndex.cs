@@ -5,7 +5,7 @@ namespace LedgerCore.StateMachine.Storage;
 /// <summary>
 /// The transfer id index. In memory (the default) one <see cref="IdIndex{TSource}"/> holds every id.
 /// With the stores in files, that hash table holds only the newest ids (at most
-/// <see cref="MemtableEntries"/> and a batch): at a batch boundary once it is full, or when a checkpoint
+/// <see cref="IdRunFiles.TableEntries"/> and a batch): at a batch boundary once it is full, or when a checkpoint
 /// is taken, it is frozen and written in the background as a sorted run on disk
 /// (<see cref="IdRun"/>), and a fresh one takes the adds; four runs of a level are merged into one of
 /// the next (a tiered merge in the background, like an LSM tree's). A lookup tries the table, the frozen
@@ -22,10 +22,7 @@ namespace LedgerCore.StateMachine.Storage;
 /// </remarks>
 internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IIdSource
 {
-    /// <summary>Ids in the table before it is frozen into a run (the table takes 2^22 slots, 40 MiB, and its entries 32 MiB).</summary>
-    public const long MemtableEntries = 1 << 21;
-
-    /// <summary>Runs of one level merged into one of the next.</summary>
+        /// <summary>Runs of one level merged into one of the next.</summary>
     public const int Fanout = 4;
 
     private readonly TSource _source;
@@ -53,7 +50,7 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
     }
 
     /// <summary>An index whose older ids are runs in <paramref name="files"/> (<paramref name="runs"/>, reopened from a checkpoint, cover every record stored).</summary>
-    public LayeredIdIndex(TSource source, IdRunFiles files, IdRun[]? runs = null, long memtableEntries = MemtableEntries)
+    public LayeredIdIndex(TSource source, IdRunFiles files, IdRun[]? runs = null, long memtableEntries = IdRunFiles.TableEntries)
     {
         _source = source;
         _files = files;
@@ -185,6 +182,20 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
         for (int i = 0; i < _runs.Length; i++) runs[i] = Task.FromResult(_runs[_runs.Length - 1 - i]);
         for (int i = 0; i < _frozen.Count; i++) runs[_runs.Length + i] = _frozen[i].Run;
         return runs;
+    }
+
+    /// <summary>Waits for the runs being written and the merge under way, and installs them (tests: a crash of a process stops its tasks; one in-process machine's go on).</summary>
+    internal void WaitForRuns()
+    {
+        foreach (Frozen frozen in _frozen) frozen.Run.Wait();
+        Install();
+
+        // Each merge installed may start the next (cascading up the levels): bounded by the runs there are.
+        for (int merges = 0; _merge is { } merge && merges <= _runs.Length; merges++)
+        {
+            merge.Task.Wait();
+            Install();
+        }
     }
 
     /// <summary>Freezes the whole table into runs and waits for them: for restores that index every stored record at once.</summary>

@@ -11,6 +11,9 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
     /// <summary>Where the transfer id index keeps its older ids as runs, or null: in memory (see <see cref="LayeredIdIndex{TSource}"/>).</summary>
     public IdRunFiles? Runs { get; } = runs;
 
+    /// <summary>Ids the id index's table takes before it is frozen into a run (tests lower it to exercise runs and merges).</summary>
+    public long IdTableEntries { get; init; } = IdRunFiles.TableEntries;
+
     public PageSource Transfers { get; } = transfers;
 
     /// <summary>The transfers' two-phase states, 1 B each.</summary>
@@ -36,14 +39,14 @@ internal sealed class StorePages(PageSource transfers, PageSource states, PageSo
     /// <paramref name="resume"/> kept, to reopen what a checkpoint names.
     /// </summary>
     /// <exception cref="IOException">The directory cannot be created or emptied.</exception>
-    public static StorePages InFiles(string directory, long residentBytes, bool resume = false)
+    public static StorePages InFiles(string directory, long residentBytes, bool resume = false, long idTableEntries = IdRunFiles.TableEntries)
     {
         return new StorePages(
             new MappedPageSource(directory, "transfers", NativePagedArray<Transfer>.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "states", NativePagedArray<TransferState>.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "logs", Storage.LogChunks.PageBytes, residentBytes, resume),
             new MappedPageSource(directory, "checkpoints", NativePagedArray<BalanceCheckpoint>.PageBytes, residentBytes, resume),
-            new IdRunFiles(directory, resume));
+            new IdRunFiles(directory, resume)) { IdTableEntries = idTableEntries };
     }
 
     /// <summary>Whether the stores are files a checkpoint can name (snapshot format 6) rather than process memory.</summary>
