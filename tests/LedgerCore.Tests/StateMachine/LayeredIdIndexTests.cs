@@ -137,6 +137,39 @@ public class LayeredIdIndexTests
         for (int at = 0; at < ids.Count; at++) Assert.That(index.Find(ids[at]), Is.EqualTo(at));
     }
 
+    [Test]
+    public void A_run_that_cannot_be_written_fails_a_later_batch_boundary_and_its_ids_stay_found_until_then()
+    {
+        using var dir = new TempDirectory();
+        string runs = Path.Combine(dir.Path, "runs");
+        var ids = new List<UInt128>();
+        var index = new LayeredIdIndex<ListIds>(new ListIds(ids), new IdRunFiles(runs, resume: false), memtableEntries: 10);
+        Directory.Delete(runs); // the disk refuses the run's file (as a full one would, with another IOException)
+        for (int k = 0; k < 10; k++)
+        {
+            ids.Add((UInt128)(ulong)(k + 1));
+            index.Add(k);
+        }
+
+        index.Step(); // freezes: the write fails in the background
+        for (int k = 0; k < 10; k++) Assert.That(index.Find(ids[k]), Is.EqualTo(k), "the frozen table still answers");
+        IOException? failed = null;
+        for (int wait = 0; wait < 500 && failed is null; wait++)
+        {
+            try
+            {
+                index.Step();
+                Thread.Sleep(10);
+            }
+            catch (IOException e)
+            {
+                failed = e;
+            }
+        }
+
+        Assert.That(failed, Is.Not.Null, "the failed write surfaces at a batch boundary (and faults the engine there)");
+    }
+
     [TestCase("block")]
     [TestCase("filter")]
     [TestCase("fences")]
