@@ -508,6 +508,7 @@ public sealed class LedgerEngine : ILedger
             // Unmapped only once nothing can read it: a snapshot still running (after a fault) keeps the
             // pages, which are released with it by their finalizers.
             if (_snapshot.IsCompleted) _pages.Dispose();
+            _pages.Runs?.WaitForWrites();
             await _lock.DisposeAsync().ConfigureAwait(false);
             Signal();
         }

@@ -13,6 +13,9 @@ internal sealed class IdRunFiles
     private readonly HashSet<string> _inUse = new(StringComparer.Ordinal);
     private readonly Dictionary<long, string[]> _named = [];
 
+    // Writes and merges started and perhaps not ended: a closing engine waits for them (see WaitForWrites).
+    private readonly List<Task> _running = [];
+
     // The array a level-0 run is sorted into, kept for the next (32 MiB, not allocated again).
     private IdRunEntry[]? _scratch;
 
@@ -43,7 +46,7 @@ internal sealed class IdRunFiles
     public Task<IdRun> Write(IdRunEntry[] entries, long first, long count)
     {
         Use(IdRun.NameOf(first, first + count));
-        return Task.Run(() =>
+        return Track(Task.Run(() =>
         {
             IdRunEntry[] scratch = Interlocked.Exchange(ref _scratch, null) is { } spare && spare.Length >= count
                 ? spare
@@ -60,7 +63,7 @@ internal sealed class IdRunFiles
             {
                 _scratch = scratch;
             }
-        });
+        }));
     }
 
     /// <summary>
@@ -103,7 +106,7 @@ internal sealed class IdRunFiles
         long first = runs[0].First;
         long end = runs[^1].End;
         Use(IdRun.NameOf(first, end));
-        return Task.Run(() =>
+        return Track(Task.Run(() =>
         {
             using var writer = new IdRun.Writer(Directory, first, end - first, runs[0].Level + 1);
             var cursors = new Cursor[runs.Length];
@@ -124,7 +127,40 @@ internal sealed class IdRunFiles
             }
 
             return writer.Finish();
-        });
+        }));
+    }
+
+    /// <summary>
+    /// Waits for every write and merge started here to end (their failures are the index's to report):
+    /// a closing engine does, so no task of a closed ledger writes into its directory, where the next
+    /// open (of this process or another, once the lock is released) may be writing the same run.
+    /// </summary>
+    public void WaitForWrites()
+    {
+        Task[] running;
+        lock (_lock) running = [.. _running];
+        foreach (Task task in running)
+        {
+            try
+            {
+                task.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Reported by the index at its next batch boundary, or moot: the ledger is closing.
+            }
+        }
+    }
+
+    private Task<IdRun> Track(Task<IdRun> task)
+    {
+        lock (_lock)
+        {
+            _running.RemoveAll(static t => t.IsCompleted);
+            _running.Add(task);
+        }
+
+        return task;
     }
 
     /// <summary>Runs the index no longer reads: closed now, their files deleted once no kept checkpoint names them.</summary>
