@@ -170,6 +170,32 @@ public class LayeredIdIndexTests
         Assert.That(failed, Is.Not.Null, "the failed write surfaces at a batch boundary (and faults the engine there)");
     }
 
+    [Test]
+    public void A_run_whose_filter_spans_many_windows_finds_every_id_as_written_and_as_reopened()
+    {
+        using var dir = new TempDirectory();
+        var ids = new List<UInt128>();
+        var entries = new IdRunEntry[300_000]; // a filter of ~18,750 blocks: several of the writer's windows
+        var random = new Random(11);
+        for (int i = 0; i < entries.Length; i++)
+        {
+            ids.Add(new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64()));
+            entries[i] = new IdRunEntry(IdIndex<ListIds>.Hash(ids[i]), i);
+        }
+
+        var source = new ListIds(ids);
+        using IdRun written = new IdRunFiles(dir.Path, resume: false).Write(entries, 0, entries.Length).Result;
+        using IdRun reopened = IdRun.Open(dir.Path, 0, entries.Length);
+        for (int i = 0; i < ids.Count; i += 7)
+        {
+            ulong key = IdIndex<ListIds>.Hash(ids[i]);
+            Assert.That(written.Find(key, ids[i], source), Is.EqualTo(i));
+            Assert.That(reopened.Find(key, ids[i], source), Is.EqualTo(i));
+        }
+
+        Assert.That(reopened.Find(IdIndex<ListIds>.Hash(new UInt128(1, 2)), new UInt128(1, 2), source), Is.EqualTo(-1));
+    }
+
     [TestCase("block")]
     [TestCase("filter")]
     [TestCase("fences")]

@@ -36,6 +36,9 @@ internal readonly unsafe struct IdFilter
         Blocks = blocks;
     }
 
+    /// <summary>Where the filter's bytes are.</summary>
+    public byte* Address => (byte*)_words;
+
     /// <summary>Blocks in the filter.</summary>
     public long Blocks { get; }
 
@@ -79,9 +82,15 @@ internal readonly unsafe struct IdFilter
 
     public ReadOnlySpan<byte> AsBytes() => new(_words, checked((int)Bytes));
 
-    public void Add(ulong key)
+    public void Add(ulong key) => Set(Block(key), key);
+
+    /// <summary>The block of a filter of <paramref name="blocks"/> blocks that <paramref name="key"/> sets and probes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long BlockOf(ulong key, long blocks) => (long)(((key >> 32) * (ulong)blocks) >> 32);
+
+    /// <summary>Sets <paramref name="key"/>'s bits in its block (8 words at <paramref name="block"/>).</summary>
+    public static void Set(uint* block, ulong key)
     {
-        uint* block = Block(key);
         uint low = Bits(key);
         ReadOnlySpan<uint> salts = Salts;
         for (int i = 0; i < 8; i++) block[i] |= 1U << (int)(unchecked(low * salts[i]) >> 27);
@@ -107,5 +116,5 @@ internal readonly unsafe struct IdFilter
     public void Prefetch(ulong key) => Prefetcher.Line(ref *Block(key));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint* Block(ulong key) => _words + ((long)(((key >> 32) * (ulong)Blocks) >> 32) * (BlockBytes / sizeof(uint)));
+    private uint* Block(ulong key) => _words + (BlockOf(key, Blocks) * (BlockBytes / sizeof(uint)));
 }

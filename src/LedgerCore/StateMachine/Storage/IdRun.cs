@@ -175,13 +175,7 @@ internal sealed unsafe class IdRun : IDisposable
             try
             {
                 long offset = blocks * BlockBytes;
-                for (long done = 0; done < filter.Bytes;)
-                {
-                    var chunk = new Span<byte>(filterBytes + done, (int)Math.Min(1 << 30, filter.Bytes - done));
-                    if (RandomAccess.Read(file, chunk, offset + done) != chunk.Length) throw new LedgerCorruptedException(path, offset + done, "an id run is short");
-                    hash.Append(chunk);
-                    done += chunk.Length;
-                }
+                ReadFilter(file, filter, offset, path, hash);
 
                 offset += filter.Bytes;
                 Span<byte> fenceBytes = MemoryMarshal.AsBytes(fences.AsSpan());
@@ -236,16 +230,27 @@ internal sealed unsafe class IdRun : IDisposable
     /// </summary>
     public sealed class Writer : IDisposable
     {
+        // The filter is written as the entries come, a window of its blocks at a time: entries come in
+        // key order and a key's block follows its top bits, so a block is final once the keys pass it.
+        // A merge's output filter (up to 256 MB at 200M transfers) is thus held only from its end until
+        // the merged run replaces its inputs, not for the whole merge beside the inputs' filters.
+        private const int WindowBlocks = 4096;
+
         private readonly string _path;
         private readonly string _temporary;
         private readonly FileStream _stream;
+        private readonly SafeFileHandle _filterFile;
         private readonly long _first;
         private readonly long _count;
         private readonly int _level;
-        private readonly IdFilter _filter;
+        private readonly long _filterBlocks;
+        private readonly long _filterOffset;
         private readonly ulong[] _fences;
         private readonly ulong[] _checksums;
         private readonly byte[] _block = new byte[BlockBytes];
+        private readonly uint[] _window = new uint[WindowBlocks * IdFilter.BlockBytes / sizeof(uint)];
+        private readonly XxHash3 _hash = new();
+        private long _windowStart;
         private long _added;
         private bool _finished;
 
@@ -260,9 +265,10 @@ internal sealed unsafe class IdRun : IDisposable
             long blocks = (count + EntriesPerBlock - 1) / EntriesPerBlock;
             _fences = new ulong[blocks];
             _checksums = new ulong[blocks];
-            long filterBlocks = IdFilter.BlocksFor(count);
-            _filter = new IdFilter(IdFilter.Allocate(filterBlocks), filterBlocks);
-            _stream = new FileStream(_temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+            _filterBlocks = IdFilter.BlocksFor(count);
+            _filterOffset = blocks * BlockBytes;
+            _stream = new FileStream(_temporary, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1 << 20);
+            _filterFile = File.OpenHandle(_temporary, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         }
 
         public void Add(IdRunEntry entry)
@@ -270,7 +276,13 @@ internal sealed unsafe class IdRun : IDisposable
             int slot = (int)(_added % EntriesPerBlock);
             MemoryMarshal.Write(_block.AsSpan(slot * 16), in entry);
             if (slot == 0) _fences[_added / EntriesPerBlock] = entry.Key;
-            _filter.Add(entry.Key);
+            long filterBlock = IdFilter.BlockOf(entry.Key, _filterBlocks);
+            while (filterBlock >= _windowStart + WindowBlocks) WriteWindow(WindowBlocks);
+            fixed (uint* window = _window)
+            {
+                IdFilter.Set(window + ((filterBlock - _windowStart) * (IdFilter.BlockBytes / sizeof(uint))), entry.Key);
+            }
+
             _added++;
             if (_added % EntriesPerBlock == 0 || _added == _count) WriteBlock();
         }
@@ -284,22 +296,30 @@ internal sealed unsafe class IdRun : IDisposable
             _stream.Write(_block);
         }
 
-        /// <summary>Writes the filter, fences, checksums and footer, syncs, and opens the finished run.</summary>
+        // Writes the window's first `blocks` blocks (all final) and moves it on past them.
+        private void WriteWindow(long blocks)
+        {
+            ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(_window.AsSpan(0, (int)blocks * (IdFilter.BlockBytes / sizeof(uint))));
+            RandomAccess.Write(_filterFile, bytes, _filterOffset + (_windowStart * IdFilter.BlockBytes));
+            _hash.Append(bytes);
+            _window.AsSpan().Clear();
+            _windowStart += blocks;
+        }
+
+        /// <summary>Writes the rest of the filter, the fences, checksums and footer, syncs, and opens the finished run.</summary>
         /// <exception cref="InvalidOperationException">Fewer or more entries were added than the run's count.</exception>
         /// <exception cref="IOException">A write or sync failed.</exception>
         public IdRun Finish()
         {
             if (_added != _count) throw new InvalidOperationException($"An id run of {_count} entries got {_added}.");
-            var hash = new XxHash3();
-            ReadOnlySpan<byte> filter = _filter.AsBytes();
-            _stream.Write(filter);
-            hash.Append(filter);
+            while (_windowStart < _filterBlocks) WriteWindow(Math.Min(WindowBlocks, _filterBlocks - _windowStart));
+            _stream.Seek(_filterOffset + (_filterBlocks * IdFilter.BlockBytes), SeekOrigin.Begin);
             ReadOnlySpan<byte> fences = MemoryMarshal.AsBytes(_fences.AsSpan());
             ReadOnlySpan<byte> checksums = MemoryMarshal.AsBytes(_checksums.AsSpan());
             _stream.Write(fences);
             _stream.Write(checksums);
-            hash.Append(fences);
-            hash.Append(checksums);
+            _hash.Append(fences);
+            _hash.Append(checksums);
             Span<byte> footer = stackalloc byte[FooterBytes];
             footer.Clear();
             BinaryPrimitives.WriteUInt64LittleEndian(footer, Magic);
@@ -308,25 +328,53 @@ internal sealed unsafe class IdRun : IDisposable
             BinaryPrimitives.WriteInt64LittleEndian(footer[16..], _first);
             BinaryPrimitives.WriteInt64LittleEndian(footer[24..], _first + _count);
             BinaryPrimitives.WriteInt64LittleEndian(footer[32..], _count);
-            BinaryPrimitives.WriteInt64LittleEndian(footer[40..], _filter.Blocks);
-            hash.Append(footer[..56]);
-            BinaryPrimitives.WriteUInt64LittleEndian(footer[56..], hash.GetCurrentHashAsUInt64());
+            BinaryPrimitives.WriteInt64LittleEndian(footer[40..], _filterBlocks);
+            _hash.Append(footer[..56]);
+            BinaryPrimitives.WriteUInt64LittleEndian(footer[56..], _hash.GetCurrentHashAsUInt64());
             _stream.Write(footer);
             _stream.Flush(flushToDisk: true);
             _stream.Dispose();
+            _filterFile.Dispose();
             File.Move(_temporary, _path, overwrite: true);
             new LedgerCore.Storage.FileStorage(System.IO.Path.GetDirectoryName(_path)!).SyncDirectory();
             _finished = true;
+
+            // The filter back into memory, from the page cache it was just written through.
             SafeFileHandle file = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
-            return new IdRun(_path, file, _first, _first + _count, _count, _level, _filter, _fences, _checksums);
+            var filter = new IdFilter(IdFilter.Allocate(_filterBlocks), _filterBlocks);
+            try
+            {
+                ReadFilter(file, filter, _filterOffset, _path);
+            }
+            catch
+            {
+                filter.Free();
+                file.Dispose();
+                throw;
+            }
+
+            return new IdRun(_path, file, _first, _first + _count, _count, _level, filter, _fences, _checksums);
         }
 
         public void Dispose()
         {
             if (_finished) return;
             _stream.Dispose();
-            _filter.Free();
+            _filterFile.Dispose();
             File.Delete(_temporary);
+        }
+    }
+
+    // Reads a run's filter from `offset` into `filter`, in chunks of up to 1 GiB, adding its bytes to `hash` if given.
+    private static void ReadFilter(SafeFileHandle file, IdFilter filter, long offset, string path, XxHash3? hash = null)
+    {
+        byte* bytes = filter.Address;
+        for (long done = 0; done < filter.Bytes;)
+        {
+            var chunk = new Span<byte>(bytes + done, (int)Math.Min(1 << 30, filter.Bytes - done));
+            if (RandomAccess.Read(file, chunk, offset + done) != chunk.Length) throw new LedgerCorruptedException(path, offset + done, "an id run is short");
+            hash?.Append(chunk);
+            done += chunk.Length;
         }
     }
 }
