@@ -72,7 +72,7 @@ public class LayeredIdIndexTests
         Assert.That(maxRuns, Is.GreaterThan(LayeredIdIndex<ListIds>.Fanout), "the test made enough runs to merge");
 
         // Merges end (waited for, bounded): no level then holds Fanout runs, and some were merged.
-        index.Flush();
+        index.WaitForRuns();
         for (int wait = 0; wait < 1_000 && (index.Merging || FullLevel(index.RunLevels)); wait++)
         {
             Thread.Sleep(20);
@@ -121,7 +121,7 @@ public class LayeredIdIndexTests
         files.Named(1, named);
 
         // 16 runs of level 0 become 4 of level 1, then one of level 2.
-        index.Flush();
+        index.WaitForRuns();
         for (int wait = 0; wait < 2_000 && index.RunCount != 1; wait++)
         {
             Thread.Sleep(10);

@@ -24,14 +24,13 @@ namespace LedgerCore.StateMachine.Storage;
 /// the (large) record array, and growing rehashes from the slots alone without touching records.
 /// Linear probing with Fibonacci hashing. Removal (rollback of a linked chain, rare) leaves a marker
 /// that probes pass and adds reuse, rather than shifting later entries back: an entry never moves
-/// within a table, so a table in a file holds, from the checkpoint that flushed it on, every entry
-/// the checkpoint knew, whichever of its pages the kernel wrote back since (docs/storage.md).
+/// within a table.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Growth never stops the processor: a full table is not rehashed at once (at 200M transfers that was
 /// a 2 GiB table and a 3.2 s pause) but moved to one twice its size a few slots per
-/// <see cref="Add"/>. Until the move ends, an entry lives in exactly one place: in the new table, or
+/// <see cref="Add(long)"/>. Until the move ends, an entry lives in exactly one place: in the new table, or
 /// in the old one at a slot the move has not reached. Lookups try the new table, then the old one,
 /// skipping the slots already moved (they stay in place, so probe runs through them are unbroken).
 /// The move finishes long before the new table fills (see <see cref="SlotsMovedPerAdd"/>), and a
@@ -118,9 +117,6 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
         _old = null;
     }
 
-    /// <summary>Bytes of the tables in use.</summary>
-    public long TableBytesInUse => TableBytes(_length) + (_old is null ? 0 : TableBytes(_oldLength));
-
     public long Count => _count;
 
     /// <summary>Whether a growth is under way (an old table is still being moved); for tests.</summary>
@@ -157,8 +153,8 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
 
             if ((value & HashMask) == tag && (!prints || ((ushort*)(slots + mask + 1))[slot] == print))
             {
-                // An entry at or past the count names no record yet: one left in a table restored from
-                // files by batches the journal's replay is about to apply again (see AdoptTables).
+                // An entry at or past the count names no record (none is left there by the index itself;
+                // checked so a stale entry can never answer for an id).
                 long index = IndexOf(value);
                 long count = _source.Count;
                 if (index < count && _source.IdAt(index) == id) return index;
@@ -215,9 +211,12 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     }
 
     /// <summary>Adds <paramref name="index"/>, whose record holds an id not yet indexed.</summary>
-    public void Add(long index)
+    public void Add(long index) => Add(index, Hash(_source.IdAt(index)));
+
+    /// <summary>Adds <paramref name="index"/>, whose record holds an id not yet indexed, with that id's <see cref="Hash"/>.</summary>
+    public void Add(long index, ulong hash)
     {
-        Debug.Assert(Find(_source.IdAt(index)) == -1);
+        Debug.Assert(Find(_source.IdAt(index)) == -1 && hash == Hash(_source.IdAt(index)));
         if (_old is not null)
         {
             MoveSome();
@@ -229,7 +228,6 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
             else MoveSome();
         }
 
-        ulong hash = Hash(_source.IdAt(index));
         Insert(_slots, _length - 1, _shift, Tag(hash), Print(hash), index, _prints);
         _count++;
     }
@@ -391,9 +389,7 @@ internal sealed unsafe class IdIndex<TSource> where TSource : struct, IIdSource
     private static ushort Print(ulong hash) => unchecked((ushort)(hash >> 16));
 
     // Into the first free slot of the probe run (empty, or a removed entry's), unless the run holds this
-    // very entry already: a table restored from files keeps the entries of batches after its
-    // checkpoint, and the replay of those batches adds them again (the print is written anew, as the
-    // file may hold the entry without it).
+    // very entry already (past 2^32 records, one entry then stands for both records, see StandsForAnother).
     private static void Insert(ulong* slots, long mask, int shift, ulong tag, ushort print, long index, bool withPrints)
     {
         ulong entry = tag | unchecked((uint)index);

@@ -62,9 +62,6 @@ internal sealed unsafe class IdRun : IDisposable
     /// <summary>0 for a run written from memory; a merge of runs of level L writes one of L + 1.</summary>
     public int Level { get; }
 
-    /// <summary>Bytes the run keeps in memory (filter, fences, checksums).</summary>
-    public long MemoryBytes => _filter.Bytes + (_fences.Length * 16L);
-
     public static string NameOf(long first, long end) =>
         FormattableString.Invariant($"{Prefix}{first:D19}-{end:D19}{Suffix}");
 

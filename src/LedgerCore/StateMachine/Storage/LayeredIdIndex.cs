@@ -86,18 +86,6 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
     /// <summary>Whether a merge is under way (for tests).</summary>
     internal bool Merging => _merge is not null;
 
-    /// <summary>Bytes in memory: the tables, their entries, and the runs' filters and fences.</summary>
-    internal long MemoryBytes
-    {
-        get
-        {
-            long bytes = _memtable.TableBytesInUse + (_entries is null ? 0 : EntriesBytes);
-            foreach (Frozen frozen in _frozen) bytes += frozen.Table.TableBytesInUse + EntriesBytes;
-            foreach (IdRun run in _runs) bytes += run.MemoryBytes;
-            return bytes;
-        }
-    }
-
     /// <summary>The index of the record with <paramref name="id"/>, or -1.</summary>
     /// <exception cref="LedgerCorruptedException">A run's block read fails its checksum.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -140,11 +128,12 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
     /// <summary>Adds <paramref name="index"/>, the newest record, whose id is not indexed yet.</summary>
     public void Add(long index)
     {
-        _memtable.Add(index);
+        ulong key = IdIndex<TSource>.Hash(_source.IdAt(index));
+        _memtable.Add(index, key);
         if (_entries is null) return;
         long at = index - _memtableFirst;
         if ((ulong)at >= (ulong)_entries.Length) throw new InvalidOperationException($"The id index's table took {at} ids without a batch boundary to freeze it at.");
-        _entries[at] = new IdRunEntry(IdIndex<TSource>.Hash(_source.IdAt(index)), index);
+        _entries[at] = new IdRunEntry(key, index);
     }
 
     /// <summary>Removes the entry of <paramref name="id"/>, added in the batch being applied (a rolled-back chain).</summary>
@@ -196,15 +185,6 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
             merge.Task.Wait();
             Install();
         }
-    }
-
-    /// <summary>Freezes the whole table into runs and waits for them: for restores that index every stored record at once.</summary>
-    public void Flush()
-    {
-        if (_files is null) return;
-        Freeze();
-        foreach (Frozen frozen in _frozen) frozen.Run.Wait();
-        Install();
     }
 
     /// <summary>Freezes the table if it is full (restores, which have no batches).</summary>
@@ -272,8 +252,6 @@ internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IId
     }
 
     private long EntryCapacity => _memtableEntries + LedgerStateMachine.BatchEventsMax;
-
-    private long EntriesBytes => EntryCapacity * sizeof(IdRunEntry);
 
     private IdIndex<TSource> NewMemtable() => new(_source, EntryCapacity, prints: true);
 
