@@ -98,9 +98,6 @@ public sealed partial class LedgerStateMachine
 
     internal void RestoreChangeEventsFrom(long transferIndex) => _changeEventsFrom = transferIndex;
 
-    /// <summary>Runs of the transfer id index on disk (for tests).</summary>
-    internal int TransferIdRuns => _transferIndex.RunCount;
-
     /// <summary>Waits for the transfer id index's background writes and merge (tests).</summary>
     internal void WaitForIdRuns() => _transferIndex.WaitForRuns();
 }

@@ -30,7 +30,7 @@ internal readonly unsafe struct IdFilter
 
     private readonly uint* _words;
 
-    public IdFilter(byte* bytes, long blocks)
+    private IdFilter(byte* bytes, long blocks)
     {
         _words = (uint*)bytes;
         Blocks = blocks;
@@ -59,7 +59,7 @@ internal readonly unsafe struct IdFilter
     }
 
     /// <summary>Zeroed memory for a filter of <paramref name="blocks"/> blocks (cache-line aligned; huge pages asked for from 2 MiB); free with <see cref="Free"/>.</summary>
-    public static byte* Allocate(long blocks)
+    private static byte* Allocate(long blocks)
     {
         const int HugePage = 2 << 20;
         const int MadviseHugePage = 14;
@@ -79,8 +79,6 @@ internal readonly unsafe struct IdFilter
     }
 
     public void Free() => NativeMemory.AlignedFree(_words);
-
-    public ReadOnlySpan<byte> AsBytes() => new(_words, checked((int)Bytes));
 
     public void Add(ulong key) => Set(Block(key), key);
 

@@ -165,8 +165,7 @@ internal sealed unsafe class IdRun : IDisposable
             }
 
             var hash = new XxHash3();
-            byte* filterBytes = IdFilter.Allocate(filterBlocks);
-            var filter = new IdFilter(filterBytes, filterBlocks);
+            IdFilter filter = IdFilter.ForKeys(count);
             var fences = new ulong[blocks];
             var checksums = new ulong[blocks];
             try
@@ -338,7 +337,7 @@ internal sealed unsafe class IdRun : IDisposable
 
             // The filter back into memory, from the page cache it was just written through.
             SafeFileHandle file = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
-            var filter = new IdFilter(IdFilter.Allocate(_filterBlocks), _filterBlocks);
+            IdFilter filter = IdFilter.ForKeys(_count);
             try
             {
                 ReadFilter(file, filter, _filterOffset, _path);

@@ -20,9 +20,9 @@ namespace LedgerCore.StateMachine.Storage;
 /// A run write or merge that fails (a full disk) fails the next batch boundary with its
 /// <see cref="IOException"/>, as a store append does.
 /// </remarks>
-internal sealed unsafe class LayeredIdIndex<TSource> where TSource : struct, IIdSource
+internal sealed class LayeredIdIndex<TSource> where TSource : struct, IIdSource
 {
-        /// <summary>Runs of one level merged into one of the next.</summary>
+    /// <summary>Runs of one level merged into one of the next.</summary>
     public const int Fanout = 4;
 
     private readonly TSource _source;
